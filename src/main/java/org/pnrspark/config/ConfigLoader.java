@@ -1,0 +1,442 @@
+package org.pnrspark.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Turns the defaults ({@code reference.conf}), benchmark files and {@code --set key=value} overrides into a
+ * validated {@link JobConfig}. Every problem is reported as one {@link InvalidConfigException} naming the key,
+ * the value, where it was set and what was expected, before anything else starts.
+ */
+public final class ConfigLoader {
+    /** Keys under this path are Spark properties, passed through unchecked. */
+    public static final String SPARK_PASS_THROUGH = "spark.conf";
+
+    private ConfigLoader() {}
+
+    /** A configuration text with a description of where it came from (a file name, "--set"). */
+    public record Source(String origin, String text) {}
+
+    /** The defaults shipped in the jar. */
+    public static Config reference() {
+        return ConfigFactory.parseResources(ConfigLoader.class, "/reference.conf",
+                ConfigParseOptions.defaults().setAllowMissing(false)).resolve();
+    }
+
+    /** Reads a local configuration file (HOCON; includes are resolved relative to it). */
+    public static Source readLocalFile(String path) {
+        File file = new File(path);
+        if (!file.isFile() || !file.canRead()) {
+            throw new InvalidConfigException("--conf", "cannot read configuration file " + file.getAbsolutePath()
+                    + ": expected a readable HOCON file");
+        }
+        try {
+            return new Source(path, java.nio.file.Files.readString(file.toPath()));
+        } catch (java.io.IOException e) {
+            throw new InvalidConfigException("--conf", "cannot read " + file.getAbsolutePath() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Loads a configuration: the sources in order (later ones win), then the overrides ({@code key=value}),
+     * on top of the defaults.
+     */
+    public static JobConfig load(List<Source> sources, List<String> overrides) {
+        Config reference = reference();
+        Config merged = ConfigFactory.empty();
+        for (Source source : sources) {
+            merged = parse(source).withFallback(merged);
+        }
+        merged = parseOverrides(overrides, reference).withFallback(merged);
+        rejectUnknownKeys(merged, reference);
+        Config effective;
+        try {
+            effective = merged.withFallback(reference).resolve();
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(keyOf(e), e.getMessage());
+        }
+        return toRecords(effective);
+    }
+
+    private static Config parse(Source source) {
+        try {
+            return ConfigFactory.parseString(source.text(),
+                    ConfigParseOptions.defaults().setOriginDescription(source.origin()).setSyntax(ConfigSyntax.CONF));
+        } catch (ConfigException e) {
+            throw new InvalidConfigException("(syntax)", source.origin() + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Applies {@code key=value} pairs. The value is read according to the type of the key in the defaults: a
+     * string stays verbatim (so that {@code hdfs://host/path} or {@code local[2]} need no quoting), a number,
+     * boolean or list is parsed as HOCON.
+     */
+    static Config parseOverrides(List<String> overrides, Config reference) {
+        Config result = ConfigFactory.empty();
+        for (String override : overrides) {
+            int eq = override.indexOf('=');
+            if (eq <= 0) {
+                throw new InvalidConfigException("--set", "got \"" + override + "\", expected key=value");
+            }
+            String key = override.substring(0, eq).trim();
+            String raw = override.substring(eq + 1).trim();
+            String origin = "--set " + override;
+            ConfigValue value;
+            if (key.startsWith(SPARK_PASS_THROUGH + ".")) {
+                String sparkKey = key.substring(SPARK_PASS_THROUGH.length() + 1);
+                result = result.withValue(SPARK_PASS_THROUGH + "." + ConfigUtil.joinPath(sparkKey),
+                        ConfigValueFactory.fromAnyRef(raw, origin));
+                continue;
+            }
+            if (!reference.hasPathOrNull(key) || reference.getValue(key).valueType() == ConfigValueType.OBJECT) {
+                throw unknownKey(key, origin, reference);
+            }
+            ConfigValueType type = reference.getValue(key).valueType();
+            if (type == ConfigValueType.STRING) {
+                value = ConfigValueFactory.fromAnyRef(raw, origin);
+            } else {
+                String text = type == ConfigValueType.LIST && !raw.startsWith("[") ? "[" + raw + "]" : raw;
+                try {
+                    value = ConfigFactory.parseString("v = " + text,
+                            ConfigParseOptions.defaults().setOriginDescription(origin)).getValue("v");
+                } catch (ConfigException e) {
+                    throw InvalidConfigException.expected(key, raw, origin, describe(type));
+                }
+            }
+            result = result.withValue(key, value);
+        }
+        return result;
+    }
+
+    /** Every leaf of the user's configuration must exist in the defaults, except Spark pass-through properties. */
+    static void rejectUnknownKeys(Config user, Config reference) {
+        for (Map.Entry<String, ConfigValue> entry : user.entrySet()) {
+            String key = entry.getKey();
+            if (key.startsWith(SPARK_PASS_THROUGH + ".")) continue;
+            if (!reference.hasPathOrNull(key)) {
+                throw unknownKey(key, entry.getValue().origin().description(), reference);
+            }
+            ConfigValueType expected = reference.getValue(key).valueType();
+            ConfigValueType actual = entry.getValue().valueType();
+            if (expected == ConfigValueType.OBJECT || (expected == ConfigValueType.LIST) != (actual == ConfigValueType.LIST)) {
+                throw InvalidConfigException.expected(key, entry.getValue().unwrapped(),
+                        entry.getValue().origin().description(), describe(expected));
+            }
+        }
+    }
+
+    private static InvalidConfigException unknownKey(String key, String origin, Config reference) {
+        String suggestion = closestKey(key, reference);
+        return new InvalidConfigException(key, "unknown key (" + origin + ")"
+                + (suggestion == null ? "" : "; did you mean " + suggestion + "?")
+                + " The keys are listed with their defaults in reference.conf (README: Configuration).");
+    }
+
+    private static String closestKey(String key, Config reference) {
+        return reference.entrySet().stream().map(Map.Entry::getKey)
+                .filter(k -> !k.startsWith(SPARK_PASS_THROUGH))
+                .min(Comparator.comparingInt(k -> editDistance(k, key)))
+                .filter(k -> editDistance(k, key) <= Math.max(3, key.length() / 3))
+                .orElse(null);
+    }
+
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    private static String describe(ConfigValueType type) {
+        return switch (type) {
+            case NUMBER -> "a number";
+            case BOOLEAN -> "true or false";
+            case LIST -> "a list, e.g. [1, 2]";
+            case STRING -> "a string";
+            default -> "a value of type " + type.name().toLowerCase();
+        };
+    }
+
+    private static String keyOf(ConfigException e) {
+        return e.origin() == null ? "(configuration)" : e.origin().description();
+    }
+
+    /** The effective configuration as HOCON, the form written next to the results. */
+    public static String render(Config effective) {
+        return effective.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+    }
+
+    private static JobConfig toRecords(Config c) {
+        Values v = new Values(c);
+        DatasetKind dataset = v.named("data.dataset", DatasetKind.class);
+
+        String dataRoot = v.nonEmptyString("data.root");
+        JobConfig.Data data = new JobConfig.Data(dataset, dataRoot,
+                v.intAtLeast("data.max_train_per_class", 0), v.intAtLeast("data.max_test_per_class", 0));
+
+        String scenarioType = v.oneOf("scenario.type", "class-incremental");
+        int tasks = v.intAtLeast("scenario.tasks", 1);
+        if (dataset.numClasses() % tasks != 0) {
+            throw InvalidConfigException.expected("scenario.tasks", tasks, v.origin("scenario.tasks"),
+                    "a number of tasks that divides the " + dataset.numClasses() + " classes of "
+                            + dataset.configName() + " (" + divisors(dataset.numClasses()) + ")");
+        }
+        List<Integer> order = v.intList("scenario.class_order");
+        if (order.isEmpty()) {
+            order = dataset.defaultClassOrder();
+        } else {
+            checkPermutation(order, dataset, v.origin("scenario.class_order"));
+        }
+        JobConfig.Scenario scenario = new JobConfig.Scenario(scenarioType, tasks, List.copyOf(order));
+
+        JobConfig.Augment augment = new JobConfig.Augment(view(v, 0), view(v, 1),
+                channelStats(v, "augment.mean", dataset.defaultMean(), dataset, false),
+                channelStats(v, "augment.std", dataset.defaultStd(), dataset, true));
+
+        JobConfig.Model model = new JobConfig.Model(v.oneOf("model.encoder", "small-cnn"),
+                v.intAtLeast("model.projector_hidden_dim", 1), v.intAtLeast("model.projector_output_dim", 1),
+                v.intAtLeast("model.distill_proj_hidden_dim", 1));
+
+        JobConfig.Method method = new JobConfig.Method(v.oneOf("method.name", "simclr"),
+                v.positive("method.temperature"));
+
+        JobConfig.Continual continual = new JobConfig.Continual(v.named("continual.strategy", Strategy.class),
+                v.positive("continual.distill_temperature"), v.nonNegative("continual.distill_lamb"),
+                v.named("continual.frozen_bn_mode", FrozenBnMode.class));
+
+        int epochs = v.intAtLeast("optim.epochs", 1);
+        int warmup = v.intAtLeast("optim.warmup_epochs", 0);
+        if (warmup > epochs) {
+            throw InvalidConfigException.expected("optim.warmup_epochs", warmup, v.origin("optim.warmup_epochs"),
+                    "at most optim.epochs (" + epochs + ")");
+        }
+        JobConfig.Optim optim = new JobConfig.Optim(epochs, v.positive("optim.lr"), v.fraction("optim.momentum"),
+                v.nonNegative("optim.weight_decay"), warmup, v.nonNegative("optim.warmup_start_lr"),
+                v.nonNegative("optim.min_lr"));
+
+        int batch = v.intAtLeast("spark.batch_size_per_worker", 2);
+        JobConfig.SparkSettings spark = new JobConfig.SparkSettings(v.nonEmptyString("spark.master"),
+                v.intAtLeast("spark.workers", 0), batch, v.intAtLeast("spark.averaging_frequency", 1),
+                v.intAtLeast("spark.threads_per_task", 0), sparkProperties(c));
+
+        JobConfig.Eval eval = new JobConfig.Eval(v.intAtLeast("eval.linear_probe.max_iter", 1),
+                v.nonNegative("eval.linear_probe.reg_param"), v.intAtLeast("eval.batch_size", 1));
+
+        JobConfig.Output output = new JobConfig.Output(c.getString("output.dir").trim(), v.bool("output.overwrite"));
+
+        return new JobConfig(new JobConfig.Run(v.nonEmptyString("run.name"), v.longValue("run.seed")), data,
+                scenario, augment, model, method, continual, optim, spark, eval, output, render(c));
+    }
+
+    private static JobConfig.ViewAugment view(Values v, int i) {
+        double minScale = v.pair("augment.crop_min_scale", i, 0, 1, false);
+        double maxScale = v.pair("augment.crop_max_scale", i, 0, 1, false);
+        if (minScale > maxScale) {
+            throw InvalidConfigException.expected("augment.crop_min_scale", minScale,
+                    v.origin("augment.crop_min_scale"), "at most augment.crop_max_scale (" + maxScale + ")");
+        }
+        List<Double> ratio = v.doubleList("augment.crop_ratio");
+        if (ratio.size() != 2 || ratio.get(0) <= 0 || ratio.get(0) > ratio.get(1)) {
+            throw InvalidConfigException.expected("augment.crop_ratio", ratio, v.origin("augment.crop_ratio"),
+                    "[min, max] with 0 < min <= max");
+        }
+        return new JobConfig.ViewAugment(minScale, maxScale, ratio.get(0), ratio.get(1),
+                v.pair("augment.jitter_prob", i, 0, 1, true),
+                v.pair("augment.brightness", i, 0, Double.MAX_VALUE, true),
+                v.pair("augment.contrast", i, 0, Double.MAX_VALUE, true),
+                v.pair("augment.saturation", i, 0, Double.MAX_VALUE, true),
+                v.pair("augment.hue", i, 0, 0.5, true),
+                v.pair("augment.grayscale_prob", i, 0, 1, true),
+                v.pair("augment.blur_prob", i, 0, 1, true),
+                v.pair("augment.solarize_prob", i, 0, 1, true),
+                v.pair("augment.horizontal_flip_prob", i, 0, 1, true));
+    }
+
+    private static double[] channelStats(Values v, String key, double[] defaults, DatasetKind dataset,
+            boolean positive) {
+        List<Double> values = v.doubleList(key);
+        if (values.isEmpty()) return defaults;
+        if (values.size() != dataset.channels() || (positive && values.stream().anyMatch(x -> x <= 0))) {
+            throw InvalidConfigException.expected(key, values, v.origin(key), dataset.channels()
+                    + " value(s), one per channel of " + dataset.configName() + (positive ? ", each > 0" : "")
+                    + ", or [] for the dataset's own");
+        }
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    private static void checkPermutation(List<Integer> order, DatasetKind dataset, String origin) {
+        Set<Integer> seen = new HashSet<>(order);
+        boolean inRange = order.stream().allMatch(x -> x >= 0 && x < dataset.numClasses());
+        if (order.size() != dataset.numClasses() || seen.size() != order.size() || !inRange) {
+            throw InvalidConfigException.expected("scenario.class_order", order, origin,
+                    "[] or a permutation of the class ids 0.." + (dataset.numClasses() - 1) + " of "
+                            + dataset.configName() + ", each exactly once");
+        }
+    }
+
+    private static Map<String, String> sparkProperties(Config c) {
+        Map<String, String> props = new TreeMap<>();
+        if (!c.hasPath(SPARK_PASS_THROUGH)) return props;
+        for (Map.Entry<String, ConfigValue> e : c.getConfig(SPARK_PASS_THROUGH).entrySet()) {
+            String key = e.getKey().replace("\"", "");
+            props.put(key, String.valueOf(e.getValue().unwrapped()));
+        }
+        return props;
+    }
+
+    private static String divisors(int n) {
+        List<String> ds = new ArrayList<>();
+        for (int d = 1; d <= n; d++) if (n % d == 0) ds.add(Integer.toString(d));
+        return String.join(", ", ds);
+    }
+
+    /** Typed, validated reads; every failure names the key, the value and its origin. */
+    private record Values(Config c) {
+        String origin(String key) {
+            return c.hasPathOrNull(key) ? c.getValue(key).origin().description() : "";
+        }
+
+        private Object raw(String key) {
+            return c.getValue(key).unwrapped();
+        }
+
+        double number(String key) {
+            try {
+                return c.getDouble(key);
+            } catch (ConfigException e) {
+                throw InvalidConfigException.expected(key, raw(key), origin(key), "a number");
+            }
+        }
+
+        double positive(String key) {
+            double x = number(key);
+            if (!(x > 0) || Double.isInfinite(x)) throw InvalidConfigException.expected(key, x, origin(key), "a number > 0");
+            return x;
+        }
+
+        double nonNegative(String key) {
+            double x = number(key);
+            if (!(x >= 0) || Double.isInfinite(x)) throw InvalidConfigException.expected(key, x, origin(key), "a number >= 0");
+            return x;
+        }
+
+        double fraction(String key) {
+            double x = number(key);
+            if (!(x >= 0 && x < 1)) throw InvalidConfigException.expected(key, x, origin(key), "a number in [0, 1)");
+            return x;
+        }
+
+        long longValue(String key) {
+            try {
+                return c.getLong(key);
+            } catch (ConfigException e) {
+                throw InvalidConfigException.expected(key, raw(key), origin(key), "an integer");
+            }
+        }
+
+        int intAtLeast(String key, int min) {
+            int x;
+            try {
+                x = c.getInt(key);
+            } catch (ConfigException e) {
+                throw InvalidConfigException.expected(key, raw(key), origin(key), "an integer >= " + min);
+            }
+            if (x < min) throw InvalidConfigException.expected(key, x, origin(key), "an integer >= " + min);
+            return x;
+        }
+
+        boolean bool(String key) {
+            try {
+                return c.getBoolean(key);
+            } catch (ConfigException e) {
+                throw InvalidConfigException.expected(key, raw(key), origin(key), "true or false");
+            }
+        }
+
+        String nonEmptyString(String key) {
+            String s;
+            try {
+                s = c.getString(key).trim();
+            } catch (ConfigException e) {
+                throw InvalidConfigException.expected(key, raw(key), origin(key), "a string");
+            }
+            if (s.isEmpty()) throw InvalidConfigException.expected(key, s, origin(key), "a non-empty string");
+            return s;
+        }
+
+        String oneOf(String key, String... allowed) {
+            String s = nonEmptyString(key);
+            for (String a : allowed) if (a.equals(s)) return s;
+            throw InvalidConfigException.expected(key, s, origin(key), "one of: " + String.join(", ", allowed));
+        }
+
+        <E extends Enum<E> & Named> E named(String key, Class<E> type) {
+            return Named.parse(type, key, nonEmptyString(key), origin(key));
+        }
+
+        List<Double> doubleList(String key) {
+            try {
+                return c.getDoubleList(key);
+            } catch (ConfigException e) {
+                throw InvalidConfigException.expected(key, raw(key), origin(key), "a list of numbers");
+            }
+        }
+
+        List<Integer> intList(String key) {
+            try {
+                return c.getIntList(key);
+            } catch (ConfigException e) {
+                throw InvalidConfigException.expected(key, raw(key), origin(key), "a list of integers");
+            }
+        }
+
+        /**
+         * One entry of a per-view list: [both views] or [view 1, view 2], as the reference replicates a single value.
+         */
+        double pair(String key, int view, double min, double max, boolean minInclusive) {
+            List<Double> xs = doubleList(key);
+            String range = (minInclusive ? "[" : "(") + min + ", " + (max == Double.MAX_VALUE ? "inf)" : max + "]");
+            if (xs.size() != 1 && xs.size() != 2) {
+                throw InvalidConfigException.expected(key, xs, origin(key),
+                        "[value] or [view 1, view 2], each in " + range);
+            }
+            double x = xs.get(xs.size() == 1 ? 0 : view);
+            boolean ok = (minInclusive ? x >= min : x > min) && x <= max;
+            if (!ok) throw InvalidConfigException.expected(key, xs, origin(key), "values in " + range);
+            return x;
+        }
+    }
+
+    /** The effective configuration of a loaded job as a Config object. */
+    public static Config parseEffective(JobConfig config) {
+        return ConfigFactory.parseString(config.hocon());
+    }
+}

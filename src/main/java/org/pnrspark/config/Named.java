@@ -1,0 +1,18 @@
+package org.pnrspark.config;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** An enum constant with the spelling used in configuration files. */
+public interface Named {
+    String configName();
+
+    static <E extends Enum<E> & Named> E parse(Class<E> type, String key, String value, String origin) {
+        for (E e : type.getEnumConstants()) {
+            if (e.configName().equals(value)) return e;
+        }
+        String allowed = Arrays.stream(type.getEnumConstants()).map(Named::configName)
+                .collect(Collectors.joining(", "));
+        throw InvalidConfigException.expected(key, value, origin, "one of: " + allowed);
+    }
+}
