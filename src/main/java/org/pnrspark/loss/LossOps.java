@@ -1,0 +1,64 @@
+package org.pnrspark.loss;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * The building blocks the SSL losses share, written so that their SameDiff gradients are exact
+ * ({@code logSumExp} by hand: the built-in one has a broken gradient in ND4J 1.0.0-M2.1).
+ */
+public final class LossOps {
+    /** Added (negated) to logits that a mask excludes: exp(-1e4 - max) is exactly 0 in float32 and float64. */
+    private static final double EXCLUDED = 1e4;
+
+    private LossOps() {}
+
+    /** Row-wise x / max(‖x‖₂, 1e-12), as torch.nn.functional.normalize. */
+    public static SDVariable normalizeRows(SameDiff sd, SDVariable x) {
+        SDVariable norm = x.norm2(true, 1);
+        return x.div(sd.scalarMax(norm, 1e-12));
+    }
+
+    /** Rows of a followed by rows of b. */
+    public static SDVariable stackRows(SameDiff sd, SDVariable a, SDVariable b) {
+        return sd.concat(0, a, b);
+    }
+
+    /** a · bᵀ. */
+    public static SDVariable gram(SameDiff sd, SDVariable a, SDVariable b) {
+        return sd.mmul(a, b, false, true, false);
+    }
+
+    /** The identity matrix with as many rows as x (dynamic shape; sd.math.eye needs a static size). */
+    public static SDVariable identityLike(SameDiff sd, SDVariable x) {
+        SDVariable ones = sd.onesLike(x.sum(1));
+        return sd.math.diag(ones);
+    }
+
+    /** logits with the entries where mask is 1 pushed to -1e4 (excluded from any log-sum-exp). */
+    public static SDVariable exclude(SDVariable logits, SDVariable mask) {
+        return logits.sub(mask.mul(EXCLUDED));
+    }
+
+    /** Numerically stable log Σ_j exp(x_ij) for each row i. */
+    public static SDVariable logSumExpRows(SameDiff sd, SDVariable x) {
+        SDVariable max = x.max(true, 1);
+        SDVariable sum = sd.math.exp(x.sub(max)).sum(true, 1);
+        return sd.math.log(sum).add(max).reshape(-1);
+    }
+
+    /** The number of rows of x as a scalar of x's data type (dynamic: minibatches may differ in size). */
+    public static SDVariable rowCount(SameDiff sd, SDVariable x) {
+        return sd.onesLike(x.sum(1)).sum();
+    }
+
+    /** Σ_d a_id · b_id for each row i. */
+    public static SDVariable rowDot(SDVariable a, SDVariable b) {
+        return a.mul(b).sum(1);
+    }
+
+    /** Rows shifted by half: row i of the result is row (i + n/2) mod n of x (the other view of the same image). */
+    public static SDVariable swapHalves(SameDiff sd, SDVariable first, SDVariable second) {
+        return sd.concat(0, second, first);
+    }
+}

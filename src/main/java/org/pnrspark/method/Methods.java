@@ -1,0 +1,15 @@
+package org.pnrspark.method;
+
+import org.pnrspark.config.JobConfig;
+
+/** The method a configuration names. */
+public final class Methods {
+    private Methods() {}
+
+    public static SslMethod of(JobConfig config) {
+        return switch (config.method().name()) {
+            case "simclr" -> new SimclrMethod(config);
+            default -> throw new IllegalArgumentException("unknown method " + config.method().name());
+        };
+    }
+}

@@ -1,0 +1,67 @@
+package org.pnrspark.model;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.pnrspark.config.JobConfig;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Building networks from configurations and moving parameters between them by layer name. */
+public final class Networks {
+    private Networks() {}
+
+    public static ComputationGraph build(ComputationGraphConfiguration conf) {
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
+    }
+
+    /** The encoder alone, on single images [N, C, H, W] → features [N, d]: for the linear probe. */
+    public static ComputationGraphConfiguration featureExtractor(JobConfig config) {
+        var ds = config.data().dataset();
+        GraphBuilder g = NetworkBlocks.graph(config, config.run().seed())
+                .addInputs("images")
+                .setInputTypes(InputType.convolutional(ds.height(), ds.width(), ds.channels()));
+        String features = NetworkBlocks.encoder(g, "images", config);
+        return g.setOutputs(features).build();
+    }
+
+    /**
+     * Copies the parameters (and batch-norm statistics) of every layer of {@code to} that {@code from} also has,
+     * with the same name and shape, like the reference's non-strict state-dict load. Returns the copied layers.
+     */
+    public static List<String> copyParameters(ComputationGraph from, ComputationGraph to) {
+        List<String> copied = new ArrayList<>();
+        java.util.Set<String> available = new java.util.HashSet<>(layersWithPrefix(from, ""));
+        for (Layer target : to.getLayers()) {
+            String name = target.conf().getLayer().getLayerName();
+            if (target.numParams() == 0 || !available.contains(name)) continue;
+            Layer source = from.getLayer(name);
+            if (source.numParams() != target.numParams()) continue;
+            boolean sameShapes = target.paramTable().keySet().equals(source.paramTable().keySet())
+                    && target.paramTable().entrySet().stream().allMatch(e ->
+                    Arrays.equals(e.getValue().shape(), source.paramTable().get(e.getKey()).shape()));
+            if (!sameShapes) continue;
+            INDArray p = source.params();
+            target.setParams(p.dup());
+            copied.add(name);
+        }
+        return copied;
+    }
+
+    /** Layers of {@code graph} whose name starts with the prefix, e.g. all encoder layers. */
+    public static List<String> layersWithPrefix(ComputationGraph graph, String prefix) {
+        List<String> names = new ArrayList<>();
+        for (Layer l : graph.getLayers()) {
+            String name = l.conf().getLayer().getLayerName();
+            if (name.startsWith(prefix)) names.add(name);
+        }
+        return names;
+    }
+}

@@ -1,0 +1,147 @@
+package org.pnrspark.model;
+
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffOutputLayer;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.pnrspark.loss.LossOps;
+import org.pnrspark.loss.LossParams;
+import org.pnrspark.loss.Losses;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The output layer of the online network: a weighted sum of {@link org.pnrspark.loss.SslLoss} terms over a
+ * whole minibatch. Its input holds, per image, the named embeddings side by side ({@code [z1 | z2 | p1 | p2]},
+ * each {@code dim} wide); its labels hold the teacher's outputs ({@code [f1 | f2]}), or one dummy column when the
+ * objective needs none.
+ *
+ * <p>DL4J sums losses over examples and divides both the score and the gradients by the minibatch size; the
+ * reference's losses are batch means, so the layer's SameDiff loss is N × (weighted sum), giving DL4J's score =
+ * the reference's loss and the reference's gradients.
+ *
+ * <p>A JSON bean (no-argument constructor, getters and setters): DL4J ships layer configurations to executors as JSON.
+ */
+public final class SslLossLayer extends SameDiffOutputLayer {
+    private List<LossTerm> terms = new ArrayList<>();
+    private List<String> inputLayout = new ArrayList<>();
+    private List<String> labelLayout = new ArrayList<>();
+    private int dim;
+
+    public SslLossLayer() {}
+
+    public SslLossLayer(String name, List<LossTerm> terms, List<String> inputLayout, List<String> labelLayout, int dim) {
+        this.layerName = name;
+        this.terms = new ArrayList<>(terms);
+        this.inputLayout = new ArrayList<>(inputLayout);
+        this.labelLayout = new ArrayList<>(labelLayout);
+        this.dim = dim;
+        for (LossTerm t : terms) Losses.require(t.getLoss());
+    }
+
+    /** Builds the runtime layer; silences ND4J's per-op console output of gradient construction first. */
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(org.deeplearning4j.nn.conf.NeuralNetConfiguration conf,
+            java.util.Collection<org.deeplearning4j.optimize.api.TrainingListener> listeners, int layerIndex,
+            INDArray layerParamsView, boolean initializeParams, org.nd4j.linalg.api.buffer.DataType dataType) {
+        org.pnrspark.util.QuietStdout.install();
+        return super.instantiate(conf, listeners, layerIndex, layerParamsView, initializeParams, dataType);
+    }
+
+    /** Width of the labels this layer expects per example. */
+    public int labelWidth() {
+        return labelLayout.isEmpty() ? 1 : labelLayout.size() * dim;
+    }
+
+    @Override
+    public SDVariable defineLayer(SameDiff sd, SDVariable layerInput, SDVariable labels,
+            Map<String, SDVariable> paramTable) {
+        Map<String, SDVariable> named = new HashMap<>();
+        for (int i = 0; i < inputLayout.size(); i++) named.put(inputLayout.get(i), columns(layerInput, i));
+        for (int i = 0; i < labelLayout.size(); i++) named.put(labelLayout.get(i), columns(labels, i));
+        SDVariable total = null;
+        for (LossTerm term : terms) {
+            SDVariable value = Losses.require(term.getLoss()).define(sd, named, new LossParams(term.getParams()));
+            if (term.getWeight() != 1.0) value = value.mul(term.getWeight());
+            total = total == null ? value : total.add(value);
+        }
+        SDVariable loss = Objects.requireNonNull(total, "no loss terms").mul(LossOps.rowCount(sd, layerInput));
+        loss.markAsLoss();
+        return loss;
+    }
+
+    private SDVariable columns(SDVariable x, int block) {
+        return x.get(SDIndex.all(), SDIndex.interval(block * dim, (block + 1) * dim));
+    }
+
+    /** The layer's activations are its input (a pure loss layer). */
+    @Override
+    public String activationsVertexName() {
+        return org.deeplearning4j.nn.layers.samediff.SameDiffOutputLayer.INPUT_KEY;
+    }
+
+    @Override
+    public void defineParameters(SDLayerParams params) {
+        // no parameters
+    }
+
+    @Override
+    public void initializeParameters(Map<String, INDArray> params) {
+        // no parameters
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        return inputType;
+    }
+
+    public List<LossTerm> getTerms() {
+        return terms;
+    }
+
+    public void setTerms(List<LossTerm> terms) {
+        this.terms = new ArrayList<>(terms);
+    }
+
+    public List<String> getInputLayout() {
+        return inputLayout;
+    }
+
+    public void setInputLayout(List<String> inputLayout) {
+        this.inputLayout = new ArrayList<>(inputLayout);
+    }
+
+    public List<String> getLabelLayout() {
+        return labelLayout;
+    }
+
+    public void setLabelLayout(List<String> labelLayout) {
+        this.labelLayout = new ArrayList<>(labelLayout);
+    }
+
+    public int getDim() {
+        return dim;
+    }
+
+    public void setDim(int dim) {
+        this.dim = dim;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SslLossLayer l && super.equals(o) && l.terms.equals(terms)
+                && l.inputLayout.equals(inputLayout) && l.labelLayout.equals(labelLayout) && l.dim == dim;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(super.hashCode(), terms, inputLayout, labelLayout, dim);
+    }
+}

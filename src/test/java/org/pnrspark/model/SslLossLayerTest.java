@@ -1,0 +1,114 @@
+package org.pnrspark.model;
+
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.pnrspark.loss.LossEvaluation;
+import org.pnrspark.loss.LossParams;
+import org.pnrspark.loss.Losses;
+import org.pnrspark.loss.SimclrPnrLoss;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The loss layer inside a DL4J network: exact gradients, and DL4J's score equals the reference's loss. */
+class SslLossLayerTest {
+    private static final int DIM = 3;
+
+    private static ComputationGraph tinyNetwork(SslLossLayer loss, int width) {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
+                .dataType(DataType.DOUBLE).seed(12).updater(new NoOp()).weightInit(WeightInit.XAVIER)
+                .graphBuilder().addInputs("in").setInputTypes(InputType.feedForward(4))
+                .addLayer("dense", new DenseLayer.Builder().nIn(4).nOut(width).activation(Activation.TANH).build(), "in")
+                .addLayer("loss", loss, "dense")
+                .setOutputs("loss").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        return g;
+    }
+
+    private static SslLossLayer pnrLayer() {
+        return new SslLossLayer("loss", List.of(new LossTerm(SimclrPnrLoss.NAME, 1.0, Map.of("temperature", 0.5))),
+                List.of("z1", "z2", "p1", "p2"), List.of("f1", "f2"), DIM);
+    }
+
+    @Test
+    void gradientCheckOfEachObjective() {
+        List<SslLossLayer> layers = List.of(
+                new SslLossLayer("loss", List.of(new LossTerm("nt_xent", 1.0, Map.of("temperature", 0.5))),
+                        List.of("z1", "z2"), List.of(), DIM),
+                new SslLossLayer("loss", List.of(new LossTerm("nt_xent", 1.0, Map.of("temperature", 0.5)),
+                        new LossTerm("cassle_contrastive", 0.7, Map.of("temperature", 0.3))),
+                        List.of("z1", "z2", "p1", "p2"), List.of("f1", "f2"), DIM),
+                pnrLayer());
+        DataType defaultType = Nd4j.defaultFloatingPointType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            for (SslLossLayer layer : layers) checkGradients(layer);
+        } finally {
+            Nd4j.setDefaultDataTypes(defaultType, defaultType);
+        }
+    }
+
+    private static void checkGradients(SslLossLayer layer) {
+        {
+            int width = layer.getInputLayout().size() * DIM;
+            ComputationGraph g = tinyNetwork(layer, width);
+            Nd4j.getRandom().setSeed(3);
+            INDArray x = Nd4j.rand(DataType.DOUBLE, 5, 4);
+            INDArray y = Nd4j.rand(DataType.DOUBLE, 5, layer.labelWidth());
+            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
+                    .inputs(new INDArray[] {x}).labels(new INDArray[] {y}).epsilon(1e-6).maxRelError(1e-5)
+                    .minAbsoluteError(1e-9));
+            assertTrue(ok, "gradient check of " + layer.getTerms());
+        }
+    }
+
+    @Test
+    void scoreIsTheReferenceLossOfTheBatch() {
+        SslLossLayer layer = pnrLayer();
+        ComputationGraph g = tinyNetwork(layer, 4 * DIM);
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 6, 4);
+        INDArray f = Nd4j.rand(DataType.DOUBLE, 6, 2 * DIM);
+        double score = g.score(new DataSet(x, f));
+        INDArray emb = g.feedForward(x, false).get("dense");
+        Map<String, INDArray> in = Map.of(
+                "z1", emb.get(all(), interval(0, DIM)), "z2", emb.get(all(), interval(DIM, 2 * DIM)),
+                "p1", emb.get(all(), interval(2 * DIM, 3 * DIM)), "p2", emb.get(all(), interval(3 * DIM, 4 * DIM)),
+                "f1", f.get(all(), interval(0, DIM)), "f2", f.get(all(), interval(DIM, 2 * DIM)));
+        double reference = LossEvaluation.evaluate(Losses.require(SimclrPnrLoss.NAME), in, LossParams.of("temperature", 0.5)).value();
+        assertEquals(reference, score, 1e-9);
+    }
+
+    private static org.nd4j.linalg.indexing.INDArrayIndex all() {
+        return org.nd4j.linalg.indexing.NDArrayIndex.all();
+    }
+
+    private static org.nd4j.linalg.indexing.INDArrayIndex interval(int a, int b) {
+        return org.nd4j.linalg.indexing.NDArrayIndex.interval(a, b);
+    }
+
+    @Test
+    void configurationSurvivesJson() {
+        SslLossLayer layer = pnrLayer();
+        ComputationGraph g = tinyNetwork(layer, 4 * DIM);
+        String json = g.getConfiguration().toJson();
+        ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(json);
+        assertEquals(g.getConfiguration(), back);
+    }
+}
