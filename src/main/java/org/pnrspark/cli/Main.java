@@ -1,0 +1,134 @@
+package org.pnrspark.cli;
+
+import org.apache.spark.sql.SparkSession;
+import org.pnrspark.config.ConfigLoader;
+import org.pnrspark.config.InvalidConfigException;
+import org.pnrspark.config.JobConfig;
+import org.pnrspark.data.DataFormatException;
+import org.pnrspark.data.Datasets;
+import org.pnrspark.report.ResultsTable;
+import org.pnrspark.report.ResultsWriter;
+import org.pnrspark.report.RunResult;
+import org.pnrspark.train.ContinualTrainer;
+import org.pnrspark.train.ProgressLog;
+import org.pnrspark.train.SparkSessions;
+import org.pnrspark.train.TrainingDivergedException;
+import org.pnrspark.util.Storage;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Entry point of the local runner and of spark-submit. Everything the user can get wrong is checked before Spark
+ * starts (configuration, data files, output directory), and reported in one message.
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        if (code != 0) System.exit(code);
+    }
+
+    /** Runs a command; returns the process exit code (0 success, 2 bad input, 1 failure). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            Arguments a = Arguments.parse(args);
+            switch (a.command()) {
+                case "help" -> {
+                    out.print(Arguments.USAGE);
+                    return 0;
+                }
+                case "validate" -> {
+                    List<JobConfig> configs = prepare(a, new ProgressLog(out));
+                    for (JobConfig c : configs) out.println(c.hocon());
+                    return 0;
+                }
+                case "train" -> {
+                    train(a, out);
+                    return 0;
+                }
+                default -> throw new InvalidConfigException("(command line)", "unknown command \"" + a.command()
+                        + "\"\n\n" + Arguments.USAGE);
+            }
+        } catch (InvalidConfigException | DataFormatException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        } catch (TrainingDivergedException e) {
+            err.println("error: training diverged: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("error: " + e);
+            return 1;
+        }
+    }
+
+    /** Loads and checks one configuration per requested strategy, with its output directory resolved. */
+    static List<JobConfig> prepare(Arguments a, ProgressLog log) throws IOException {
+        List<ConfigLoader.Source> sources = new ArrayList<>();
+        for (String f : a.confFiles()) sources.add(ConfigLoader.readLocalFile(f));
+        JobConfig base = ConfigLoader.load(sources, a.overrides());
+        Storage storage = new Storage(SparkSessions.hadoopConfigurationBeforeSpark(base));
+        Datasets.checkReadable(base.data(), storage);
+        String outputDir = base.output().dir().isEmpty()
+                ? "runs/" + base.run().name() + "/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
+                : base.output().dir();
+        List<JobConfig> configs = new ArrayList<>();
+        if (a.strategies().isEmpty()) {
+            configs.add(withOutput(sources, a.overrides(), List.of(), storage.qualify(outputDir)));
+        } else {
+            for (String s : a.strategies()) {
+                configs.add(withOutput(sources, a.overrides(), List.of("continual.strategy=" + s),
+                        storage.qualify(Storage.child(outputDir, s))));
+            }
+        }
+        for (JobConfig c : configs) checkOutput(c, storage);
+        return configs;
+    }
+
+    private static JobConfig withOutput(List<ConfigLoader.Source> sources, List<String> overrides, List<String> extra,
+            String outputDir) {
+        List<String> sets = new ArrayList<>(overrides);
+        sets.addAll(extra);
+        sets.add("output.dir=" + outputDir);
+        return ConfigLoader.load(sources, sets);
+    }
+
+    /** Refuses to mix a new run into a directory that holds another run's results, unless told to. */
+    private static void checkOutput(JobConfig c, Storage storage) throws IOException {
+        String dir = c.output().dir();
+        boolean hasResults = storage.exists(Storage.child(dir, ResultsWriter.RESULTS_JSON))
+                || storage.exists(Storage.child(dir, "task-0"));
+        if (hasResults && !c.output().overwrite()) {
+            throw InvalidConfigException.expected("output.dir", dir, "",
+                    "a directory without results (this one holds a run's results); choose another output.dir, "
+                            + "or pass --force (output.overwrite = true) to replace them");
+        }
+    }
+
+    private static void train(Arguments a, PrintStream out) throws IOException {
+        ProgressLog log = new ProgressLog(out);
+        List<JobConfig> configs = prepare(a, log);
+        // a session that already runs (an embedding application, a test) is used and left running
+        boolean ownSession = SparkSession.getDefaultSession().isEmpty() && SparkSession.getActiveSession().isEmpty();
+        SparkSession spark = SparkSessions.create(configs.get(0));
+        List<RunResult> runs = new ArrayList<>();
+        try {
+            for (JobConfig config : configs) {
+                RunResult run = new ContinualTrainer(config, spark, config.output().dir(), log).run();
+                runs.add(run);
+                out.println();
+                out.print(ResultsTable.accuracyMatrix(run));
+                out.println("results: " + Storage.child(run.outputDir(), ResultsWriter.RESULTS_JSON));
+                out.println();
+            }
+            if (runs.size() > 1) out.print(ResultsTable.comparison(runs));
+        } finally {
+            if (ownSession) spark.stop();
+        }
+    }
+}

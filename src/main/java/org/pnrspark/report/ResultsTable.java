@@ -1,0 +1,51 @@
+package org.pnrspark.report;
+
+import java.util.List;
+import java.util.Locale;
+
+/** Console tables of linear-probe accuracies. */
+public final class ResultsTable {
+    private ResultsTable() {}
+
+    /** The accuracy matrix of one run: a row per completed task, a column per task, then all classes. */
+    public static String accuracyMatrix(RunResult run) {
+        int tasks = run.config().scenario().tasks();
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Linear-probe accuracy (%%), %s · %s · %s%n", run.config().method().name(),
+                run.config().continual().strategy().configName(), run.config().data().dataset().configName()));
+        sb.append("after task |");
+        for (int i = 0; i < tasks; i++) sb.append(String.format(Locale.ROOT, " task %-2d", i));
+        sb.append(" |   all\n");
+        sb.append("-".repeat(11)).append('+').append("-".repeat(8 * tasks)).append("-+------\n");
+        for (TaskResult t : run.tasks()) {
+            sb.append(String.format(Locale.ROOT, "%10d |", t.task()));
+            for (double a : t.accuracy()) sb.append(String.format(Locale.ROOT, " %7s", pct(a)));
+            sb.append(String.format(Locale.ROOT, " | %5s%n", pct(t.accuracyAll())));
+        }
+        return sb.toString();
+    }
+
+    /** Several runs side by side: accuracy on all classes after each task, one row per run. */
+    public static String comparison(List<RunResult> runs) {
+        if (runs.isEmpty()) return "";
+        int tasks = runs.get(0).config().scenario().tasks();
+        StringBuilder sb = new StringBuilder("Linear-probe accuracy on all classes (%) after each task\n");
+        sb.append(String.format(Locale.ROOT, "%-10s |", "strategy"));
+        for (int i = 0; i < tasks; i++) sb.append(String.format(Locale.ROOT, " task %-2d", i));
+        sb.append(" | train img/s | minutes\n");
+        sb.append("-".repeat(11)).append('+').append("-".repeat(8 * tasks)).append("-+-------------+--------\n");
+        for (RunResult r : runs) {
+            sb.append(String.format(Locale.ROOT, "%-10s |", r.config().continual().strategy().configName()));
+            for (int i = 0; i < tasks; i++) {
+                sb.append(String.format(Locale.ROOT, " %7s", i < r.tasks().size() ? pct(r.tasks().get(i).accuracyAll()) : "-"));
+            }
+            double imgs = r.tasks().stream().mapToDouble(TaskResult::imagesPerSecond).average().orElse(Double.NaN);
+            sb.append(String.format(Locale.ROOT, " | %11.1f | %7.1f%n", imgs, r.seconds() / 60));
+        }
+        return sb.toString();
+    }
+
+    static String pct(double x) {
+        return Double.isFinite(x) ? String.format(Locale.ROOT, "%.1f", 100 * x) : "-";
+    }
+}

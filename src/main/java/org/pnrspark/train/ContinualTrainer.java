@@ -1,0 +1,227 @@
+package org.pnrspark.train;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.pnrspark.augment.SampleRandom;
+import org.pnrspark.config.JobConfig;
+import org.pnrspark.data.ClassIncrementalScenario;
+import org.pnrspark.data.ImageSet;
+import org.pnrspark.data.ImageSetCache;
+import org.pnrspark.data.Split;
+import org.pnrspark.data.TaskSplit;
+import org.pnrspark.eval.Accuracy;
+import org.pnrspark.eval.FeatureExtraction;
+import org.pnrspark.eval.LinearProbe;
+import org.pnrspark.method.Methods;
+import org.pnrspark.method.SslMethod;
+import org.pnrspark.model.ModelSnapshot;
+import org.pnrspark.model.Networks;
+import org.pnrspark.report.ResultsWriter;
+import org.pnrspark.report.RunResult;
+import org.pnrspark.report.TaskResult;
+import org.pnrspark.util.HadoopConf;
+import org.pnrspark.util.Storage;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The driver's task loop (DESIGN.md): for each task, build the online network (carrying over the previous task's
+ * parameters by layer name), broadcast the frozen previous model when the strategy needs it, train with parameter
+ * averaging on the executors, write the checkpoint, and run the linear probe for row t of the accuracy matrix.
+ *
+ * <p>Each averaging round is one {@code fitPaths} call over exactly {@code workers x averaging_frequency}
+ * minibatches laid out one partition per worker, so that every minibatch of an epoch is trained exactly once and
+ * the assignment of minibatches to workers is reproducible.
+ */
+public final class ContinualTrainer {
+    private final JobConfig config;
+    private final SparkSession spark;
+    private final JavaSparkContext sc;
+    private final Storage storage;
+    private final String outputDir;
+    private final ProgressLog log;
+    private final int workers;
+
+    public ContinualTrainer(JobConfig config, SparkSession spark, String outputDir, ProgressLog log) {
+        this.config = config;
+        this.spark = spark;
+        this.sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        this.storage = new Storage(sc.hadoopConfiguration());
+        this.outputDir = outputDir;
+        this.log = log;
+        this.workers = config.spark().workers() > 0 ? config.spark().workers() : sc.defaultParallelism();
+    }
+
+    public RunResult run() throws IOException {
+        long start = System.nanoTime();
+        Broadcast<HadoopConf> hadoop = sc.broadcast(new HadoopConf(sc.hadoopConfiguration()));
+        ImageSet train = ImageSetCache.get(config.data(), Split.TRAIN, hadoop.value());
+        ImageSet test = ImageSetCache.get(config.data(), Split.TEST, hadoop.value());
+        List<TaskSplit> tasks = ClassIncrementalScenario.split(config.scenario(), train.labels(), test.labels());
+        int[] testLabels = test.labels();
+        storage.writeString(Storage.child(outputDir, Checkpoints.CONFIG), config.hocon());
+        log.line("run %s: %s, %s x %s, %d tasks, %d training / %d test images, %d workers x batch %d, averaging every %d",
+                config.run().name(), config.data().dataset().configName(), config.method().name(),
+                config.continual().strategy().configName(), tasks.size(), train.size(), test.size(), workers,
+                config.spark().batchSizePerWorker(), config.spark().averagingFrequency());
+        log.line("output: %s", outputDir);
+
+        SslMethod method = Methods.of(config);
+        ComputationGraph previous = null;
+        List<TaskResult> results = new ArrayList<>();
+        for (TaskSplit task : tasks) {
+            int t = task.task();
+            ComputationGraph online = Networks.build(method.online(t));
+            if (previous != null) Networks.copyParameters(previous, online);
+            Broadcast<ModelSnapshot> frozen = method.usesFrozenModel(t)
+                    ? sc.broadcast(ModelSnapshot.of(method.frozen(), previous)) : null;
+            log.line("task %d/%d: classes %s, %d images, objective %s", t + 1, tasks.size(), task.classes(),
+                    task.trainIndices().length, method.describeObjective(t));
+
+            TrainingFigures figures = trainTask(task, tasks.size(), online, frozen, hadoop);
+            if (frozen != null) frozen.destroy();
+
+            String taskDir = Checkpoints.taskDir(outputDir, t);
+            String sha = Checkpoints.write(storage, taskDir, online, config.hocon());
+
+            long probeStart = System.nanoTime();
+            int[] predicted = probe(online, hadoop, train.size(), test.size());
+            double probeSeconds = (System.nanoTime() - probeStart) / 1e9;
+            double[] row = Accuracy.perTask(tasks, testLabels, predicted);
+            double all = Accuracy.overall(testLabels, predicted);
+            log.line("task %d/%d: linear probe %.1f%% on all classes, per task %s (%s)", t + 1, tasks.size(), 100 * all,
+                    percentages(row), ProgressLog.duration(probeSeconds));
+
+            results.add(new TaskResult(t, task.classes(), method.describeObjective(t), task.trainIndices().length,
+                    config.optim().epochs(), figures.steps(), figures.finalLoss(), figures.seconds(),
+                    figures.imagesPerSecond(), probeSeconds, row, all,
+                    Storage.child(taskDir, Checkpoints.MODEL), sha));
+            ResultsWriter.write(result(results, start), storage);
+            previous = online;
+        }
+        hadoop.destroy();
+        return result(results, start);
+    }
+
+    private RunResult result(List<TaskResult> results, long start) {
+        return new RunResult(config, outputDir, List.copyOf(results), (System.nanoTime() - start) / 1e9,
+                sc.version(), sc.master(), workers);
+    }
+
+    record TrainingFigures(int steps, double finalLoss, double seconds, double imagesPerSecond) {}
+
+    private TrainingFigures trainTask(TaskSplit task, int numTasks, ComputationGraph online,
+            Broadcast<ModelSnapshot> frozen, Broadcast<HadoopConf> hadoop) {
+        int t = task.task();
+        int batch = config.spark().batchSizePerWorker();
+        int frequency = config.spark().averagingFrequency();
+        int epochs = config.optim().epochs();
+        int[] images = task.trainIndices();
+        // drop_last as the reference, then whole rounds of one minibatch per worker
+        int batchesPerEpoch = images.length / batch / workers * workers;
+        if (batchesPerEpoch == 0) {
+            throw new IllegalArgumentException("task " + t + " has " + images.length + " training images, fewer than "
+                    + "spark.workers x spark.batch_size_per_worker = " + workers + " x " + batch
+                    + ": lower the batch size or the number of workers");
+        }
+        double baseLr = LearningRateSchedule.scaledBaseLr(config.optim(), workers * batch);
+        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, batch)
+                .batchSizePerWorker(batch)
+                .averagingFrequency(frequency)
+                .saveUpdater(true)
+                // no prefetch thread: with one, dl4j-spark's AsyncDataSetIterator hung when the loader ran the
+                // frozen model (measured on M2); minibatches are built in the training thread instead
+                .workerPrefetchNumBatches(0)
+                .repartionData(Repartition.Never)
+                .rngSeed(config.run().seed() + t)
+                .build();
+        SparkComputationGraph sparkNet = new SparkComputationGraph(sc, online, master);
+        int perRound = workers * frequency;
+        int rounds = (batchesPerEpoch + perRound - 1) / perRound;
+        long start = System.nanoTime();
+        double lastEpochLoss = Double.NaN;
+        int steps = 0;
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            long epochStart = System.nanoTime();
+            double lr = LearningRateSchedule.at(epoch, baseLr, config.optim());
+            sparkNet.getNetwork().setLearningRate(lr);
+            int[] order = SampleRandom.shuffled(images, SampleRandom.forPurpose(config.run().seed(), "shuffle", t, epoch));
+            List<String> paths = new ArrayList<>(batchesPerEpoch);
+            for (int b = 0; b < batchesPerEpoch; b++) {
+                paths.add(new BatchPath(t, epoch, b, Arrays.copyOfRange(order, b * batch, (b + 1) * batch)).encode());
+            }
+            TaskBatchLoader loader = new TaskBatchLoader(config, hadoop, frozen,
+                    config.continual().frozenBnMode().batchStatistics(epoch));
+            double lossSum = 0;
+            for (int r = 0; r < rounds; r++) {
+                List<String> roundPaths = paths.subList(r * perRound, Math.min(paths.size(), (r + 1) * perRound));
+                sc.setJobDescription(String.format("task %d/%d · epoch %d/%d · round %d/%d", t + 1, numTasks,
+                        epoch + 1, epochs, r + 1, rounds));
+                JavaRDD<String> rdd = sc.parallelize(roundPaths, workers);
+                sparkNet.fitPaths(rdd, loader);
+                rdd.unpersist(false);
+                double score = sparkNet.getScore();
+                if (!Double.isFinite(score)) {
+                    throw new TrainingDivergedException(String.format("task %d, epoch %d, round %d: the loss is %s "
+                            + "(learning rate %.4g). Checkpoints of earlier tasks in %s are kept; lower optim.lr or "
+                            + "check the data.", t, epoch, r, score, lr, outputDir));
+                }
+                lossSum += score * roundPaths.size();
+            }
+            steps += batchesPerEpoch / workers;
+            lastEpochLoss = lossSum / batchesPerEpoch;
+            double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            double viewsPerSecond = 2.0 * batchesPerEpoch * batch / epochSeconds;
+            log.line("task %d/%d · epoch %d/%d · loss %.4f · lr %.4g · %.1f img/s · task ETA %s", t + 1, numTasks,
+                    epoch + 1, epochs, lastEpochLoss, lr, viewsPerSecond,
+                    ProgressLog.duration(elapsed / (epoch + 1) * (epochs - epoch - 1)));
+        }
+        sc.setJobDescription(null);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new TrainingFigures(steps, lastEpochLoss, seconds, 2.0 * batchesPerEpoch * batch * epochs / seconds);
+    }
+
+    private int[] probe(ComputationGraph online, Broadcast<HadoopConf> hadoop, int trainSize, int testSize) {
+        sc.setJobDescription("linear probe");
+        Broadcast<ModelSnapshot> encoder = sc.broadcast(ModelSnapshot.of(Networks.featureExtractor(config), online));
+        try {
+            Dataset<Row> train = FeatureExtraction.features(spark, config, hadoop, encoder, Split.TRAIN, trainSize,
+                    workers).cache();
+            Dataset<Row> test = FeatureExtraction.features(spark, config, hadoop, encoder, Split.TEST, testSize,
+                    workers).cache();
+            long t0 = System.nanoTime();
+            long n = train.count() + test.count();
+            long t1 = System.nanoTime();
+            int[] predicted = LinearProbe.predict(train, test, testSize, config.eval());
+            log.line("probe: features of %d images in %s, logistic regression in %s", n,
+                    ProgressLog.duration((t1 - t0) / 1e9), ProgressLog.duration((System.nanoTime() - t1) / 1e9));
+            train.unpersist();
+            test.unpersist();
+            return predicted;
+        } finally {
+            encoder.destroy();
+            sc.setJobDescription(null);
+        }
+    }
+
+    private static String percentages(double[] row) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < row.length; i++) {
+            if (i > 0) sb.append(' ');
+            sb.append(String.format(java.util.Locale.ROOT, "%.1f", 100 * row[i]));
+        }
+        return sb.append(']').toString();
+    }
+}

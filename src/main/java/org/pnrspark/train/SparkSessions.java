@@ -1,0 +1,45 @@
+package org.pnrspark.train;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.pnrspark.config.JobConfig;
+
+import java.util.Map;
+
+/** The Spark session of a run, and the Hadoop configuration used before Spark starts. */
+public final class SparkSessions {
+    private SparkSessions() {}
+
+    /**
+     * A session whose master comes from spark-submit when it sets one, else from spark.master of the
+     * configuration; Kryo with ND4J's registrator; the configuration's spark.conf properties on top.
+     */
+    public static SparkSession create(JobConfig config) {
+        SparkConf conf = new SparkConf()
+                .setAppName("pnr-spark " + config.run().name() + " (" + config.method().name() + ", "
+                        + config.continual().strategy().configName() + ")")
+                .setIfMissing("spark.master", config.spark().master())
+                .setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
+                .setIfMissing("spark.ui.showConsoleProgress", "false");
+        for (Map.Entry<String, String> e : config.spark().conf().entrySet()) conf.set(e.getKey(), e.getValue());
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    /**
+     * The Hadoop configuration the driver has before Spark starts: the defaults and site files on the classpath,
+     * plus every spark.hadoop.* property (from spark-submit's system properties and from spark.conf), as Spark
+     * itself will apply them.
+     */
+    public static Configuration hadoopConfigurationBeforeSpark(JobConfig config) {
+        Configuration conf = new Configuration();
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("spark.hadoop.")) conf.set(name.substring(13), System.getProperty(name));
+        }
+        for (Map.Entry<String, String> e : config.spark().conf().entrySet()) {
+            if (e.getKey().startsWith("spark.hadoop.")) conf.set(e.getKey().substring(13), e.getValue());
+        }
+        return conf;
+    }
+}

@@ -1,0 +1,138 @@
+package org.pnrspark.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pnrspark.cli.Main;
+import org.pnrspark.config.ConfigLoader;
+import org.pnrspark.testutil.SparkTestSession;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole job on Spark local[2], as the command line runs it: two tiny tasks of the bundled Fashion-MNIST
+ * sample, for the three strategies, with checkpoints, results and the console table checked.
+ */
+class EndToEndTest {
+    /** A small but real run: 2 tasks of 5 classes, 40 images per class, 2 workers x 16 images. */
+    static final List<String> TINY = List.of(
+            "--set", "data.root=sample", "--set", "data.max_train_per_class=40", "--set", "data.max_test_per_class=40",
+            "--set", "scenario.tasks=2", "--set", "optim.epochs=2", "--set", "optim.warmup_epochs=1",
+            "--set", "spark.batch_size_per_worker=16", "--set", "spark.averaging_frequency=2",
+            "--set", "eval.linear_probe.max_iter=50", "--set", "model.projector_hidden_dim=128",
+            "--set", "model.distill_proj_hidden_dim=128", "--set", "model.projector_output_dim=32");
+
+    static String run(String... args) {
+        SparkTestSession.get();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        System.out.println(text);
+        assertEquals(0, code, "exit code; stderr: " + err.toString(StandardCharsets.UTF_8));
+        return text;
+    }
+
+    static String[] args(Path outputDir, String... extra) {
+        List<String> a = new java.util.ArrayList<>(List.of("train", "--conf", "conf/fmnist-5t.conf"));
+        a.addAll(TINY);
+        a.addAll(List.of("--set", "output.dir=" + outputDir));
+        a.addAll(List.of(extra));
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void threeStrategiesTrainCheckpointAndEvaluate(@TempDir Path dir) throws IOException {
+        String console = run(args(dir, "--strategies", "finetune,cassle,pnr"));
+        assertTrue(console.contains("Linear-probe accuracy on all classes (%) after each task"), console);
+        for (String strategy : List.of("finetune", "cassle", "pnr")) {
+            Path out = dir.resolve(strategy);
+            assertTrue(console.lines().anyMatch(l -> l.startsWith(strategy + " ")), "comparison row for " + strategy);
+            for (int t = 0; t < 2; t++) {
+                Path model = out.resolve("task-" + t).resolve("model.zip");
+                String recorded = Files.readString(out.resolve("task-" + t).resolve("model.zip.sha256")).split(" ")[0];
+                assertEquals(sha256(model), recorded, "checksum of " + model);
+                ComputationGraph restored = ModelSerializer.restoreComputationGraph(model.toFile(), false);
+                assertTrue(restored.outputSingle(false, Nd4j.rand(DataType.FLOAT, 2, 2, 28, 28)).isMatrix());
+                assertTrue(Files.isRegularFile(out.resolve("task-" + t).resolve("config.conf")));
+            }
+            JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+            assertEquals(1, results.get("schema_version").asInt());
+            assertEquals(strategy, results.get("run").get("strategy").asText());
+            assertEquals(2, results.get("tasks").size());
+            assertEquals(2, results.get("accuracy_matrix").size());
+            for (JsonNode task : results.get("tasks")) {
+                double all = task.get("accuracy_all").asDouble();
+                assertTrue(all > 0.3, strategy + ": accuracy " + all + " is not above chance (0.1)");
+                assertTrue(Double.isFinite(task.get("final_loss").asDouble()));
+                assertTrue(task.get("images_per_second").asDouble() > 0);
+            }
+            String objective1 = results.get("tasks").get(1).get("objective").asText();
+            assertTrue(objective1.contains(switch (strategy) {
+                case "finetune" -> "nt_xent";
+                case "cassle" -> "cassle_contrastive";
+                default -> "simclr_pnr";
+            }), objective1);
+            List<String> csv = Files.readAllLines(out.resolve("accuracy.csv"));
+            assertEquals("after_task,task_0,task_1,all", csv.get(0));
+            assertEquals(3, csv.size());
+            // the effective configuration next to the results loads again and names the strategy
+            String effective = Files.readString(out.resolve("config.conf"));
+            var reloaded = ConfigLoader.load(List.of(new ConfigLoader.Source("config.conf", effective)), List.of());
+            assertEquals(strategy, reloaded.continual().strategy().configName());
+        }
+    }
+
+    @Test
+    void sameSeedSameResults(@TempDir Path dir) throws IOException {
+        run(args(dir.resolve("a"), "--set", "optim.epochs=1", "--set", "scenario.tasks=2"));
+        run(args(dir.resolve("b"), "--set", "optim.epochs=1", "--set", "scenario.tasks=2"));
+        ObjectMapper json = new ObjectMapper();
+        JsonNode a = json.readTree(dir.resolve("a/results.json").toFile());
+        JsonNode b = json.readTree(dir.resolve("b/results.json").toFile());
+        assertEquals(a.get("accuracy_matrix"), b.get("accuracy_matrix"));
+        for (int t = 0; t < 2; t++) {
+            assertEquals(a.get("tasks").get(t).get("final_loss"), b.get("tasks").get(t).get("final_loss"));
+            ComputationGraph ma = ModelSerializer.restoreComputationGraph(dir.resolve("a/task-" + t + "/model.zip").toFile(), true);
+            ComputationGraph mb = ModelSerializer.restoreComputationGraph(dir.resolve("b/task-" + t + "/model.zip").toFile(), true);
+            assertEquals(ma.params(), mb.params(), "identical weights after task " + t);
+            assertEquals(ma.getUpdater().getStateViewArray(), mb.getUpdater().getStateViewArray(), "identical optimizer state");
+        }
+    }
+
+    @Test
+    void existingResultsAreNotOverwrittenWithoutForce(@TempDir Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("task-0"));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args(dir), new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
+        assertEquals(2, code);
+        assertTrue(err.toString().contains("output.dir") && err.toString().contains("--force"), err.toString());
+        assertTrue(new File(dir.toFile(), "task-0").isDirectory());
+    }
+
+    static String sha256(Path file) throws IOException {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
