@@ -115,7 +115,8 @@ public final class Main {
         List<JobConfig> configs = prepare(a, log);
         // a session that already runs (an embedding application, a test) is used and left running
         boolean ownSession = SparkSession.getDefaultSession().isEmpty() && SparkSession.getActiveSession().isEmpty();
-        SparkSession spark = SparkSessions.create(configs.get(0));
+        String strategies = String.join(", ", configs.stream().map(c -> c.continual().strategy().configName()).toList());
+        SparkSession spark = SparkSessions.create(configs.get(0), strategies);
         List<RunResult> runs = new ArrayList<>();
         try {
             for (JobConfig config : configs) {

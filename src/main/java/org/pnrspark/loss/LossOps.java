@@ -31,8 +31,12 @@ public final class LossOps {
 
     /** The identity matrix with as many rows as x (dynamic shape; sd.math.eye needs a static size). */
     public static SDVariable identityLike(SameDiff sd, SDVariable x) {
-        SDVariable ones = sd.onesLike(x.sum(1));
-        return sd.math.diag(ones);
+        return sd.math.diag(onesPerRow(x));
+    }
+
+    /** A vector of ones, one per row of x (x·0 + 1 rather than onesLike, which ND4J warns about at every build). */
+    private static SDVariable onesPerRow(SDVariable x) {
+        return x.sum(1).mul(0.0).add(1.0);
     }
 
     /** logits with the entries where mask is 1 pushed to -1e4 (excluded from any log-sum-exp). */
@@ -49,7 +53,7 @@ public final class LossOps {
 
     /** The number of rows of x as a scalar of x's data type (dynamic: minibatches may differ in size). */
     public static SDVariable rowCount(SameDiff sd, SDVariable x) {
-        return sd.onesLike(x.sum(1)).sum();
+        return onesPerRow(x).sum();
     }
 
     /** Σ_d a_id · b_id for each row i. */

@@ -15,10 +15,9 @@ public final class SparkSessions {
      * A session whose master comes from spark-submit when it sets one, else from spark.master of the
      * configuration; Kryo with ND4J's registrator; the configuration's spark.conf properties on top.
      */
-    public static SparkSession create(JobConfig config) {
+    public static SparkSession create(JobConfig config, String strategies) {
         SparkConf conf = new SparkConf()
-                .setAppName("pnr-spark " + config.run().name() + " (" + config.method().name() + ", "
-                        + config.continual().strategy().configName() + ")")
+                .setAppName("pnr-spark " + config.run().name() + " (" + config.method().name() + ", " + strategies + ")")
                 .setIfMissing("spark.master", config.spark().master())
                 .setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")

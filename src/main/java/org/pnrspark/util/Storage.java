@@ -4,6 +4,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 
@@ -111,6 +112,8 @@ public final class Storage {
     public void writeAtomically(String location, Writer writer) throws IOException {
         Path target = new Path(location);
         FileSystem fs = target.getFileSystem(conf);
+        // no .crc side files next to local results (Hadoop's local file system writes them by default)
+        if (fs instanceof LocalFileSystem local) fs = local.getRaw();
         Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp-" + UUID.randomUUID());
         fs.mkdirs(target.getParent());
         boolean done = false;
