@@ -15,6 +15,8 @@ record Arguments(String command, List<String> confFiles, List<String> overrides,
             commands:
               train       run the continual benchmark of a configuration (the default command)
               validate    check a configuration and print it with every default filled in
+              parity      check the loss code against golden vectors of the reference:
+                          parity --vectors FILE.json [--tol 1e-6]
 
             options:
               --conf FILE          a HOCON configuration (repeatable; later files win), e.g. conf/fmnist-5t.conf

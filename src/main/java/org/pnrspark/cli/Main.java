@@ -6,6 +6,7 @@ import org.pnrspark.config.InvalidConfigException;
 import org.pnrspark.config.JobConfig;
 import org.pnrspark.data.DataFormatException;
 import org.pnrspark.data.Datasets;
+import org.pnrspark.parity.ParityCommand;
 import org.pnrspark.report.ResultsTable;
 import org.pnrspark.report.ResultsWriter;
 import org.pnrspark.report.RunResult;
@@ -13,6 +14,7 @@ import org.pnrspark.train.ContinualTrainer;
 import org.pnrspark.train.ProgressLog;
 import org.pnrspark.train.SparkSessions;
 import org.pnrspark.train.TrainingDivergedException;
+import org.pnrspark.util.QuietStdout;
 import org.pnrspark.util.Storage;
 
 import java.io.IOException;
@@ -30,12 +32,16 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        QuietStdout.install();
         int code = run(args, System.out, System.err);
         if (code != 0) System.exit(code);
     }
 
     /** Runs a command; returns the process exit code (0 success, 2 bad input, 1 failure). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("parity")) {
+            return ParityCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         try {
             Arguments a = Arguments.parse(args);
             switch (a.command()) {

@@ -11,22 +11,11 @@ import java.util.Map;
  * normalised a_i against all 2B normalised b_j, with b_i (same image and view, other model) as the positive and
  * the positive included in the denominator. f (the frozen model's output) is a constant.
  */
-public final class CassleContrastiveLoss implements SslLoss {
+public final class CassleContrastiveLoss extends BaseLoss {
     public static final String NAME = "cassle_contrastive";
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<String> trainableInputs() {
-        return List.of("p1", "p2");
-    }
-
-    @Override
-    public List<String> constantInputs() {
-        return List.of("f1", "f2");
+    public CassleContrastiveLoss() {
+        super(NAME, List.of("p1", "p2"), List.of("f1", "f2"));
     }
 
     @Override

@@ -61,6 +61,35 @@ public final class LossOps {
         return a.mul(b).sum(1);
     }
 
+    /** Row-wise cosine similarity of a and b, averaged over the batch (F.cosine_similarity(...).mean()). */
+    public static SDVariable meanCosine(SameDiff sd, SDVariable a, SDVariable b) {
+        return rowDot(normalizeRows(sd, a), normalizeRows(sd, b)).mean();
+    }
+
+    /** Mean over all entries of (a - b)² (F.mse_loss). */
+    public static SDVariable mse(SDVariable a, SDVariable b) {
+        SDVariable d = a.sub(b);
+        return d.mul(d).mean();
+    }
+
+    /**
+     * Cross-entropy with the positive in column 0 (MoCo): mean over rows of
+     * -a·pos/τ + log(exp(a·pos/τ) + Σ_j exp(a·n_j/τ)), negatives given as the columns of a D x K matrix.
+     */
+    public static SDVariable queueCrossEntropy(SameDiff sd, SDVariable a, SDVariable positive, SDVariable negatives,
+            double temperature) {
+        SDVariable pos = rowDot(a, positive).div(temperature);
+        SDVariable neg = sd.mmul(a, negatives).div(temperature);
+        SDVariable logits = sd.concat(1, pos.reshape(-1, 1), neg);
+        return logSumExpRows(sd, logits).sub(pos).mean();
+    }
+
+    /** Slice v of a (2, D, K) queue: a D x K matrix. */
+    public static SDVariable queueView(SDVariable queue, int v) {
+        return queue.get(org.nd4j.autodiff.samediff.SDIndex.point(v), org.nd4j.autodiff.samediff.SDIndex.all(),
+                org.nd4j.autodiff.samediff.SDIndex.all());
+    }
+
     /** Rows shifted by half: row i of the result is row (i + n/2) mod n of x (the other view of the same image). */
     public static SDVariable swapHalves(SameDiff sd, SDVariable first, SDVariable second) {
         return sd.concat(0, second, first);

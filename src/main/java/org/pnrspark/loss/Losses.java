@@ -12,6 +12,17 @@ public final class Losses {
         register(new NtXentLoss());
         register(new CassleContrastiveLoss());
         register(new SimclrPnrLoss());
+        register(new MocoLoss());
+        register(new MocoPnrLoss());
+        register(new ByolLoss());
+        register(new CasslePredictiveLoss());
+        register(new ByolPnrLoss());
+        register(new BarlowLoss());
+        register(new CassleDecorrelativeLoss());
+        register(new BarlowPnrLoss());
+        register(new VicregLoss());
+        register(new VicregPnrLoss());
+        register(new CasslePredictiveMseLoss());
     }
 
     private Losses() {}

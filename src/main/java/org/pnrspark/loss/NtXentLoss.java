@@ -10,22 +10,11 @@ import java.util.Map;
  * SimCLR's NT-Xent (PNR_SPEC §3.1): over the 2B normalised embeddings of both views, each row's positive is the
  * other view of the same image; the denominator runs over every other row (positive included, self excluded).
  */
-public final class NtXentLoss implements SslLoss {
+public final class NtXentLoss extends BaseLoss {
     public static final String NAME = "nt_xent";
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<String> trainableInputs() {
-        return List.of("z1", "z2");
-    }
-
-    @Override
-    public List<String> constantInputs() {
-        return List.of();
+    public NtXentLoss() {
+        super(NAME, List.of("z1", "z2"), List.of());
     }
 
     @Override

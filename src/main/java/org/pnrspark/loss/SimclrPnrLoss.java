@@ -18,22 +18,11 @@ import java.util.Map;
  * L = mean(Term 1) + mean(Term 2), one temperature for both. The reference averages the loss with its view-swapped
  * twin, which only permutes rows, so one evaluation is the same value.
  */
-public final class SimclrPnrLoss implements SslLoss {
+public final class SimclrPnrLoss extends BaseLoss {
     public static final String NAME = "simclr_pnr";
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<String> trainableInputs() {
-        return List.of("p1", "p2", "z1", "z2");
-    }
-
-    @Override
-    public List<String> constantInputs() {
-        return List.of("f1", "f2");
+    public SimclrPnrLoss() {
+        super(NAME, List.of("p1", "p2", "z1", "z2"), List.of("f1", "f2"));
     }
 
     @Override
