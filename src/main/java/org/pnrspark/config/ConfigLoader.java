@@ -221,15 +221,24 @@ public final class ConfigLoader {
                 channelStats(v, "augment.mean", dataset.defaultMean(), dataset, false),
                 channelStats(v, "augment.std", dataset.defaultStd(), dataset, true));
 
-        JobConfig.Model model = new JobConfig.Model(v.oneOf("model.encoder", "small-cnn"),
-                v.intAtLeast("model.projector_hidden_dim", 1), v.intAtLeast("model.projector_output_dim", 1),
-                v.intAtLeast("model.distill_proj_hidden_dim", 1));
-
-        JobConfig.Method method = new JobConfig.Method(v.oneOf("method.name", "simclr"),
-                v.positive("method.temperature"));
-
+        JobConfig.Model model = new JobConfig.Model(v.oneOf("model.encoder", "small-cnn", "resnet18-cifar",
+                "resnet18-imagenet"));
+        JobConfig.Method method = new JobConfig.Method(v.oneOf("method.name", "simclr", "barlow", "vicreg"));
+        JobConfig.Simclr simclr = new JobConfig.Simclr(v.positive("simclr.temperature"),
+                v.intAtLeast("simclr.proj_hidden_dim", 1), v.intAtLeast("simclr.proj_output_dim", 1),
+                v.intAtLeast("simclr.distill_proj_hidden_dim", 1), v.positive("simclr.distill_temperature"),
+                v.nonNegative("simclr.distill_lamb"));
+        JobConfig.Barlow barlow = new JobConfig.Barlow(v.intAtLeast("barlow.proj_hidden_dim", 1),
+                v.intAtLeast("barlow.proj_output_dim", 1), v.nonNegative("barlow.lamb"), v.positive("barlow.scale_loss"),
+                v.intAtLeast("barlow.distill_proj_hidden_dim", 1), v.nonNegative("barlow.distill_lamb"),
+                v.nonNegative("barlow.distill_barlow_lamb"), v.positive("barlow.distill_scale_loss"),
+                v.nonNegative("barlow.negative_lamb"));
+        JobConfig.Vicreg vicreg = new JobConfig.Vicreg(v.intAtLeast("vicreg.proj_hidden_dim", 1),
+                v.intAtLeast("vicreg.proj_output_dim", 1), v.nonNegative("vicreg.sim_loss_weight"),
+                v.nonNegative("vicreg.var_loss_weight"), v.nonNegative("vicreg.cov_loss_weight"),
+                v.intAtLeast("vicreg.distill_proj_hidden_dim", 1), v.nonNegative("vicreg.distill_lamb"),
+                v.nonNegative("vicreg.negative_lamb"));
         JobConfig.Continual continual = new JobConfig.Continual(v.named("continual.strategy", Strategy.class),
-                v.positive("continual.distill_temperature"), v.nonNegative("continual.distill_lamb"),
                 v.named("continual.frozen_bn_mode", FrozenBnMode.class));
 
         int epochs = v.intAtLeast("optim.epochs", 1);
@@ -238,9 +247,10 @@ public final class ConfigLoader {
             throw InvalidConfigException.expected("optim.warmup_epochs", warmup, v.origin("optim.warmup_epochs"),
                     "at most optim.epochs (" + epochs + ")");
         }
-        JobConfig.Optim optim = new JobConfig.Optim(epochs, v.positive("optim.lr"), v.fraction("optim.momentum"),
-                v.nonNegative("optim.weight_decay"), warmup, v.nonNegative("optim.warmup_start_lr"),
-                v.nonNegative("optim.min_lr"));
+        JobConfig.Optim optim = new JobConfig.Optim(v.oneOf("optim.optimizer", "sgd", "lars"), epochs,
+                v.positive("optim.lr"), v.fraction("optim.momentum"), v.nonNegative("optim.weight_decay"),
+                v.positive("optim.lars_eta"), v.bool("optim.exclude_bias_n_norm"), warmup,
+                v.nonNegative("optim.warmup_start_lr"), v.nonNegative("optim.min_lr"));
 
         int batch = v.intAtLeast("spark.batch_size_per_worker", 2);
         JobConfig.SparkSettings spark = new JobConfig.SparkSettings(v.nonEmptyString("spark.master"),
@@ -253,7 +263,7 @@ public final class ConfigLoader {
         JobConfig.Output output = new JobConfig.Output(c.getString("output.dir").trim(), v.bool("output.overwrite"));
 
         return new JobConfig(new JobConfig.Run(v.nonEmptyString("run.name"), v.longValue("run.seed")), data,
-                scenario, augment, model, method, continual, optim, spark, eval, output, render(c));
+                scenario, augment, model, method, simclr, barlow, vicreg, continual, optim, spark, eval, output, render(c));
     }
 
     private static JobConfig.ViewAugment view(Values v, int i) {

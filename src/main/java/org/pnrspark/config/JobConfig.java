@@ -15,6 +15,9 @@ public record JobConfig(
         Augment augment,
         Model model,
         Method method,
+        Simclr simclr,
+        Barlow barlow,
+        Vicreg vicreg,
         Continual continual,
         Optim optim,
         SparkSettings spark,
@@ -56,16 +59,35 @@ public record JobConfig(
             double jitterProb, double brightness, double contrast, double saturation, double hue,
             double grayscaleProb, double blurProb, double solarizeProb, double flipProb) implements Serializable {}
 
-    public record Model(String encoder, int projectorHiddenDim, int projectorOutputDim, int distillProjHiddenDim)
+    public record Model(String encoder) implements Serializable {}
+
+    /** @param name simclr, barlow or vicreg: selects which of the method blocks is used */
+    public record Method(String name) implements Serializable {}
+
+    /** SimCLR (PNR_SPEC §2, §3.1, §4, §5.1). */
+    public record Simclr(double temperature, int projHiddenDim, int projOutputDim, int distillProjHiddenDim,
+            double distillTemperature, double distillLamb) implements Serializable {}
+
+    /** Barlow Twins (PNR_SPEC §2, §3.5, §4, §5.4). */
+    public record Barlow(int projHiddenDim, int projOutputDim, double lamb, double scaleLoss, int distillProjHiddenDim,
+            double distillLamb, double distillBarlowLamb, double distillScaleLoss, double negativeLamb)
             implements Serializable {}
 
-    public record Method(String name, double temperature) implements Serializable {}
+    /** VICReg (PNR_SPEC §2, §3.6, §4, §5.5). */
+    public record Vicreg(int projHiddenDim, int projOutputDim, double simLossWeight, double varLossWeight,
+            double covLossWeight, int distillProjHiddenDim, double distillLamb, double negativeLamb)
+            implements Serializable {}
 
-    public record Continual(Strategy strategy, double distillTemperature, double distillLamb,
-            FrozenBnMode frozenBnMode) implements Serializable {}
+    public record Continual(Strategy strategy, FrozenBnMode frozenBnMode) implements Serializable {}
 
-    public record Optim(int epochs, double lr, double momentum, double weightDecay, int warmupEpochs,
-            double warmupStartLr, double minLr) implements Serializable {}
+    /**
+     * @param optimizer          "sgd" (heavy-ball momentum, coupled weight decay) or "lars" (the reference's LARS
+     *                           around momentum SGD)
+     * @param excludeBiasAndNorm no weight decay (and no LARS) for biases and batch-norm parameters
+     */
+    public record Optim(String optimizer, int epochs, double lr, double momentum, double weightDecay,
+            double larsEta, boolean excludeBiasAndNorm, int warmupEpochs, double warmupStartLr, double minLr)
+            implements Serializable {}
 
     /** @param workers parameter-averaging replicas; 0 until resolved against the Spark context */
     public record SparkSettings(String master, int workers, int batchSizePerWorker, int averagingFrequency,

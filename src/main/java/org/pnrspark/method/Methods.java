@@ -9,6 +9,8 @@ public final class Methods {
     public static SslMethod of(JobConfig config) {
         return switch (config.method().name()) {
             case "simclr" -> new SimclrMethod(config);
+            case "barlow" -> new BarlowMethod(config);
+            case "vicreg" -> new VicregMethod(config);
             default -> throw new IllegalArgumentException("unknown method " + config.method().name());
         };
     }

@@ -6,10 +6,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -20,7 +17,7 @@ import org.pnrspark.config.JobConfig;
  * {@code distill_}): parameters move between networks (previous task → this task, online → frozen copy, online →
  * feature extractor) by layer name, as the reference loads state dicts non-strictly.
  *
- * <p>Initialisation follows torchvision/PyTorch: convolutions kaiming-normal (fan out), linear weights uniform
+ * <p>Encoders are in {@link Encoders}. Initialisation follows torchvision/PyTorch: convolutions kaiming-normal (fan out), linear weights uniform
  * ±1/√fan_in, batch-norm weight 1 and bias 0 (eps 1e-5, momentum 0.1).
  */
 public final class NetworkBlocks {
@@ -29,9 +26,6 @@ public final class NetworkBlocks {
     public static final String DISTILL_PREFIX = "distill_";
     /** The encoder's feature vector (input of the projector and of the linear probe). */
     public static final String FEATURES = ENCODER_PREFIX + "pool";
-
-    private static final int[] SMALL_CNN_CHANNELS = {32, 64, 128, 256};
-    private static final int[] SMALL_CNN_STRIDES = {1, 2, 2, 2};
 
     private NetworkBlocks() {}
 
@@ -46,14 +40,6 @@ public final class NetworkBlocks {
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED)
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
                 .graphBuilder();
-    }
-
-    /** Feature dimension of an encoder. */
-    public static int featureDim(JobConfig.Model model) {
-        return switch (model.encoder()) {
-            case "small-cnn" -> SMALL_CNN_CHANNELS[SMALL_CNN_CHANNELS.length - 1];
-            default -> throw new IllegalArgumentException("unknown encoder " + model.encoder());
-        };
     }
 
     /**
@@ -71,51 +57,37 @@ public final class NetworkBlocks {
         return name;
     }
 
-    /** The small CNN: four 3x3 conv-BN-ReLU blocks (32/64/128/256 channels, strides 1/2/2/2), global average pool. */
-    public static String smallCnn(GraphBuilder g, String input, int inChannels, double weightDecay) {
-        String prev = input;
-        int in = inChannels;
-        for (int i = 0; i < SMALL_CNN_CHANNELS.length; i++) {
-            String conv = ENCODER_PREFIX + "conv" + (i + 1);
-            String bn = ENCODER_PREFIX + "bn" + (i + 1);
-            g.addLayer(conv, new ConvolutionLayer.Builder(3, 3).stride(SMALL_CNN_STRIDES[i], SMALL_CNN_STRIDES[i])
-                    .padding(1, 1).nIn(in).nOut(SMALL_CNN_CHANNELS[i]).hasBias(false)
-                    .activation(Activation.IDENTITY).weightInit(new KaimingNormalFanOut()).l2(weightDecay)
-                    .build(), prev);
-            g.addLayer(bn, batchNorm(Activation.RELU), conv);
-            prev = bn;
-            in = SMALL_CNN_CHANNELS[i];
-        }
-        g.addLayer(FEATURES, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), prev);
-        return FEATURES;
-    }
-
-    /** Adds the configured encoder and returns the name of its feature vertex. */
-    public static String encoder(GraphBuilder g, String input, JobConfig config) {
-        return switch (config.model().encoder()) {
-            case "small-cnn" -> smallCnn(g, input, config.data().dataset().channels(), config.optim().weightDecay());
-            default -> throw new IllegalArgumentException("unknown encoder " + config.model().encoder());
-        };
-    }
-
     /** SimCLR's projector: in → hidden (ReLU) → out, no batch norm (PNR_SPEC §2). */
-    public static String simclrProjector(GraphBuilder g, String input, int in, int hidden, int out, double wd) {
-        g.addLayer(PROJECTOR_PREFIX + "fc1", dense(in, hidden, Activation.RELU, wd), input);
-        g.addLayer(PROJECTOR_PREFIX + "fc2", dense(hidden, out, Activation.IDENTITY, wd), PROJECTOR_PREFIX + "fc1");
+    public static String simclrProjector(GraphBuilder g, String input, int in, int hidden, int out, Regularizers reg) {
+        g.addLayer(PROJECTOR_PREFIX + "fc1", dense(in, hidden, Activation.RELU, reg), input);
+        g.addLayer(PROJECTOR_PREFIX + "fc2", dense(hidden, out, Activation.IDENTITY, reg), PROJECTOR_PREFIX + "fc1");
         return PROJECTOR_PREFIX + "fc2";
     }
 
+    /** Barlow Twins' and VICReg's projector: in → hidden (BN, ReLU) → hidden (BN, ReLU) → out (PNR_SPEC §2). */
+    public static String batchNormProjector(GraphBuilder g, String input, int in, int hidden, int out, Regularizers reg) {
+        g.addLayer(PROJECTOR_PREFIX + "fc1", dense(in, hidden, Activation.IDENTITY, reg), input);
+        g.addLayer(PROJECTOR_PREFIX + "bn1", batchNorm(Activation.RELU), PROJECTOR_PREFIX + "fc1");
+        g.addLayer(PROJECTOR_PREFIX + "fc2", dense(hidden, hidden, Activation.IDENTITY, reg), PROJECTOR_PREFIX + "bn1");
+        g.addLayer(PROJECTOR_PREFIX + "bn2", batchNorm(Activation.RELU), PROJECTOR_PREFIX + "fc2");
+        g.addLayer(PROJECTOR_PREFIX + "fc3", dense(hidden, out, Activation.IDENTITY, reg), PROJECTOR_PREFIX + "bn2");
+        return PROJECTOR_PREFIX + "fc3";
+    }
+
     /** The distill predictor g of CaSSLe and PNR: dim → hidden, BN, ReLU → dim (PNR_SPEC §2). */
-    public static String distillPredictor(GraphBuilder g, String input, int dim, int hidden, double wd) {
-        g.addLayer(DISTILL_PREFIX + "fc1", dense(dim, hidden, Activation.IDENTITY, wd), input);
+    public static String distillPredictor(GraphBuilder g, String input, int dim, int hidden, Regularizers reg) {
+        g.addLayer(DISTILL_PREFIX + "fc1", dense(dim, hidden, Activation.IDENTITY, reg), input);
         g.addLayer(DISTILL_PREFIX + "bn", batchNorm(Activation.RELU), DISTILL_PREFIX + "fc1");
-        g.addLayer(DISTILL_PREFIX + "fc2", dense(hidden, dim, Activation.IDENTITY, wd), DISTILL_PREFIX + "bn");
+        g.addLayer(DISTILL_PREFIX + "fc2", dense(hidden, dim, Activation.IDENTITY, reg), DISTILL_PREFIX + "bn");
         return DISTILL_PREFIX + "fc2";
     }
 
-    /** A linear layer with bias; weight decay on the weights only (exclude_bias_n_norm). */
-    static DenseLayer dense(int in, int out, Activation activation, double wd) {
-        return new DenseLayer.Builder().nIn(in).nOut(out).activation(activation).hasBias(true).l2(wd).build();
+    /** A linear layer with bias, regularised as the optimiser says. */
+    static DenseLayer dense(int in, int out, Activation activation, Regularizers reg) {
+        DenseLayer.Builder b = new DenseLayer.Builder().nIn(in).nOut(out).activation(activation).hasBias(true);
+        b.regularization(reg.weights());
+        b.regularizationBias(reg.biases());
+        return b.build();
     }
 
     /** PyTorch BatchNorm defaults: eps 1e-5, running statistics with momentum 0.1; no weight decay. */

@@ -28,7 +28,7 @@ public final class Networks {
         GraphBuilder g = NetworkBlocks.graph(config, config.run().seed())
                 .addInputs("images")
                 .setInputTypes(InputType.convolutional(ds.height(), ds.width(), ds.channels()));
-        String features = NetworkBlocks.encoder(g, "images", config);
+        String features = Encoders.add(g, "images", config);
         return g.setOutputs(features).build();
     }
 

@@ -173,9 +173,9 @@ public final class ContinualTrainer {
                 rdd.unpersist(false);
                 double score = sparkNet.getScore();
                 if (!Double.isFinite(score)) {
-                    throw new TrainingDivergedException(String.format("task %d, epoch %d, round %d: the loss is %s "
-                            + "(learning rate %.4g). Checkpoints of earlier tasks in %s are kept; lower optim.lr or "
-                            + "check the data.", t, epoch, r, score, lr, outputDir));
+                    throw new TrainingDivergedException(String.format("task %d/%d, epoch %d/%d, round %d/%d: the loss "
+                            + "is %s (learning rate %.4g). Checkpoints of earlier tasks in %s are kept; lower optim.lr "
+                            + "or check the data.", t + 1, numTasks, epoch + 1, epochs, r + 1, rounds, score, lr, outputDir));
                 }
                 lossSum += score * roundPaths.size();
             }

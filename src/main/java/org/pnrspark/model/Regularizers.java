@@ -1,0 +1,23 @@
+package org.pnrspark.model;
+
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.pnrspark.config.JobConfig;
+
+import java.util.List;
+
+/**
+ * What happens to a layer's gradients before the momentum-SGD step, per the optimiser of the configuration
+ * (PNR_SPEC §7): with {@code sgd}, coupled weight decay (g += wd·w, torch's weight_decay); with {@code lars},
+ * LARS with the weight decay inside. Biases (and batch-norm parameters, which DL4J never regularises) get
+ * neither when exclude_bias_n_norm is on.
+ */
+public record Regularizers(List<Regularization> weights, List<Regularization> biases) {
+    public static Regularizers of(JobConfig.Optim optim) {
+        List<Regularization> w = switch (optim.optimizer()) {
+            case "lars" -> List.of(new Lars(optim.larsEta(), optim.weightDecay(), true, 1e-8));
+            default -> optim.weightDecay() > 0 ? List.of(new L2Regularization(optim.weightDecay())) : List.of();
+        };
+        return new Regularizers(w, optim.excludeBiasAndNorm() ? List.of() : w);
+    }
+}

@@ -1,0 +1,61 @@
+package org.pnrspark.method;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pnrspark.config.ConfigLoader;
+import org.pnrspark.config.JobConfig;
+import org.pnrspark.model.Networks;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every method under every strategy: the networks of task 0 and task 1, their objectives and a training step. */
+class MethodsTest {
+    @ParameterizedTest(name = "{0} x {1}")
+    @CsvSource({
+            "simclr, finetune, nt_xent, nt_xent",
+            "simclr, cassle, nt_xent, cassle_contrastive",
+            "simclr, pnr, nt_xent, simclr_pnr",
+            "barlow, finetune, barlow, barlow",
+            "barlow, cassle, barlow, cassle_decorrelative",
+            "barlow, pnr, barlow, barlow_pnr",
+            "vicreg, finetune, vicreg, vicreg",
+            "vicreg, cassle, vicreg, cassle_predictive_mse",
+            "vicreg, pnr, vicreg, vicreg_pnr"})
+    void networksObjectivesAndAStep(String method, String strategy, String task0Loss, String task1Loss) {
+        JobConfig cfg = ConfigLoader.load(List.of(), List.of("method.name=" + method, "continual.strategy=" + strategy,
+                method + ".proj_hidden_dim=64", method + ".proj_output_dim=32", method + ".distill_proj_hidden_dim=64"));
+        SslMethod m = Methods.of(cfg);
+        assertTrue(m.describeObjective(0).contains(task0Loss), m.describeObjective(0));
+        assertTrue(m.describeObjective(1).contains(task1Loss), m.describeObjective(1));
+        boolean frozen = !strategy.equals("finetune");
+        assertEquals(frozen, m.usesFrozenModel(1));
+        assertEquals(frozen ? 64 : 1, m.targetWidth(1));
+
+        ComputationGraph task0 = Networks.build(m.online(0));
+        ComputationGraph task1 = Networks.build(m.online(1));
+        List<String> carried = Networks.copyParameters(task0, task1);
+        assertTrue(carried.contains("enc_conv1") && carried.contains("proj_fc2"), carried.toString());
+        ComputationGraph teacher = Networks.build(m.frozen());
+        Networks.copyParameters(task0, teacher);
+
+        Nd4j.getRandom().setSeed(4);
+        INDArray views = Nd4j.rand(DataType.FLOAT, 8, 2, 28, 28);
+        INDArray f = teacher.outputSingle(false, views);
+        assertArrayEquals(new long[] {8, 64}, f.shape());
+        INDArray labels = frozen ? f : Nd4j.zeros(DataType.FLOAT, 8, 1);
+        double before = task1.score(new DataSet(views, labels));
+        for (int i = 0; i < 3; i++) task1.fit(new DataSet(views, labels));
+        double after = task1.score(new DataSet(views, labels));
+        assertTrue(Double.isFinite(before) && Double.isFinite(after), before + " " + after);
+        assertTrue(after < before, method + " x " + strategy + ": loss did not fall on a repeated batch: " + before + " -> " + after);
+    }
+}
