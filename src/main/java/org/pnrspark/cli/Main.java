@@ -50,7 +50,7 @@ public final class Main {
                     return 0;
                 }
                 case "validate" -> {
-                    List<JobConfig> configs = prepare(a, new ProgressLog(out));
+                    List<JobConfig> configs = prepare(a);
                     for (JobConfig c : configs) out.println(c.hocon());
                     return 0;
                 }
@@ -74,7 +74,7 @@ public final class Main {
     }
 
     /** Loads and checks one configuration per requested strategy, with its output directory resolved. */
-    static List<JobConfig> prepare(Arguments a, ProgressLog log) throws IOException {
+    static List<JobConfig> prepare(Arguments a) throws IOException {
         List<ConfigLoader.Source> sources = new ArrayList<>();
         for (String f : a.confFiles()) sources.add(ConfigLoader.readLocalFile(f));
         JobConfig base = ConfigLoader.load(sources, a.overrides());
@@ -118,7 +118,7 @@ public final class Main {
 
     private static void train(Arguments a, PrintStream out) throws IOException {
         ProgressLog log = new ProgressLog(out);
-        List<JobConfig> configs = prepare(a, log);
+        List<JobConfig> configs = prepare(a);
         // a session that already runs (an embedding application, a test) is used and left running
         boolean ownSession = SparkSession.getDefaultSession().isEmpty() && SparkSession.getActiveSession().isEmpty();
         String strategies = String.join(", ", configs.stream().map(c -> c.continual().strategy().configName()).toList());
