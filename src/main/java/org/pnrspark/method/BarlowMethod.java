@@ -21,18 +21,8 @@ public final class BarlowMethod extends ProjectionMethod {
     private final JobConfig.Barlow p;
 
     public BarlowMethod(JobConfig config) {
-        super(config);
+        super(config, config.barlow().projOutputDim(), config.barlow().distillProjHiddenDim());
         this.p = config.barlow();
-    }
-
-    @Override
-    int embeddingDim() {
-        return p.projOutputDim();
-    }
-
-    @Override
-    int distillHiddenDim() {
-        return p.distillProjHiddenDim();
     }
 
     @Override

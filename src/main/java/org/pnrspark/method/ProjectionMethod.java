@@ -22,15 +22,22 @@ import java.util.List;
 abstract class ProjectionMethod implements SslMethod {
     static final String LOSS = "loss";
     protected final JobConfig config;
+    private final int embeddingDim;
+    private final int distillHiddenDim;
 
-    ProjectionMethod(JobConfig config) {
+    /**
+     * @param embeddingDim     width of z (and of p and f): the projector's output
+     * @param distillHiddenDim hidden width of the distill predictor g
+     */
+    ProjectionMethod(JobConfig config, int embeddingDim, int distillHiddenDim) {
         this.config = config;
+        this.embeddingDim = embeddingDim;
+        this.distillHiddenDim = distillHiddenDim;
     }
 
-    /** Width of z (and of p and f). */
-    abstract int embeddingDim();
-
-    abstract int distillHiddenDim();
+    int embeddingDim() {
+        return embeddingDim;
+    }
 
     /** Adds the projector on top of the encoder features h and returns its output vertex. */
     abstract String addProjector(GraphBuilder g, String h, int featureDim, Regularizers reg);
@@ -69,7 +76,7 @@ abstract class ProjectionMethod implements SslMethod {
         GraphBuilder g = net.graph();
         String lossInput = "z";
         if (usesFrozenModel(task)) {
-            String p = NetworkBlocks.distillPredictor(g, net.projectorOutput(), embeddingDim(), distillHiddenDim(),
+            String p = NetworkBlocks.distillPredictor(g, net.projectorOutput(), embeddingDim, distillHiddenDim,
                     Regularizers.of(config.optim()));
             NetworkBlocks.pairViews(g, "p", p, embeddingDim());
             g.addVertex("z_p", new MergeVertex(), "z", "p");

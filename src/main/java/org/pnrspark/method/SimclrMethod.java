@@ -21,18 +21,8 @@ public final class SimclrMethod extends ProjectionMethod {
     private final JobConfig.Simclr p;
 
     public SimclrMethod(JobConfig config) {
-        super(config);
+        super(config, config.simclr().projOutputDim(), config.simclr().distillProjHiddenDim());
         this.p = config.simclr();
-    }
-
-    @Override
-    int embeddingDim() {
-        return p.projOutputDim();
-    }
-
-    @Override
-    int distillHiddenDim() {
-        return p.distillProjHiddenDim();
     }
 
     @Override

@@ -20,18 +20,8 @@ public final class VicregMethod extends ProjectionMethod {
     private final JobConfig.Vicreg p;
 
     public VicregMethod(JobConfig config) {
-        super(config);
+        super(config, config.vicreg().projOutputDim(), config.vicreg().distillProjHiddenDim());
         this.p = config.vicreg();
-    }
-
-    @Override
-    int embeddingDim() {
-        return p.projOutputDim();
-    }
-
-    @Override
-    int distillHiddenDim() {
-        return p.distillProjHiddenDim();
     }
 
     @Override
