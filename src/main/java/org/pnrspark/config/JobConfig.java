@@ -18,6 +18,7 @@ public record JobConfig(
         Simclr simclr,
         Barlow barlow,
         Vicreg vicreg,
+        Byol byol,
         Continual continual,
         Optim optim,
         SparkSettings spark,
@@ -76,6 +77,11 @@ public record JobConfig(
     /** VICReg (PNR_SPEC §2, §3.6, §4, §5.5). */
     public record Vicreg(int projHiddenDim, int projOutputDim, double simLossWeight, double varLossWeight,
             double covLossWeight, int distillProjHiddenDim, double distillLamb, double negativeLamb)
+            implements Serializable {}
+
+    /** BYOL (PNR_SPEC §2, §3.3, §3.4, §4, §5.3). */
+    public record Byol(int projHiddenDim, int projOutputDim, int predHiddenDim, double baseTauMomentum,
+            double finalTauMomentum, int distillProjHiddenDim, double distillLamb, double negativeLamb)
             implements Serializable {}
 
     public record Continual(Strategy strategy, FrozenBnMode frozenBnMode) implements Serializable {}

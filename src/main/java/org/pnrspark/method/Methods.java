@@ -11,6 +11,7 @@ public final class Methods {
             case "simclr" -> new SimclrMethod(config);
             case "barlow" -> new BarlowMethod(config);
             case "vicreg" -> new VicregMethod(config);
+            case "byol" -> new ByolMethod(config);
             default -> throw new IllegalArgumentException("unknown method " + config.method().name());
         };
     }

@@ -12,12 +12,15 @@ import org.pnrspark.model.NetworkBlocks;
 import org.pnrspark.model.Regularizers;
 import org.pnrspark.model.SslLossLayer;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The shape SimCLR, Barlow Twins and VICReg share: views → encoder → projector → z = [z1 | z2]; from task 1 on
- * under CaSSLe or PNR, also p = g(z) through the distill predictor, and the frozen previous model's projections
- * f = [f1 | f2] as labels. A method says what its projector is and which loss terms each case uses.
+ * The shape the methods share: views → encoder → projector → z = [z1 | z2], optionally a head on z (BYOL's
+ * predictor, giving pr = [pr1 | pr2]); from task 1 on under CaSSLe or PNR, also p = g(z) through the distill
+ * predictor. Labels: a momentum target's [zm1 | zm2] (BYOL), then the frozen previous model's [f1 | f2].
+ * A method says what its projector (and head) is and which loss terms each case uses.
  */
 abstract class ProjectionMethod implements SslMethod {
     static final String LOSS = "loss";
@@ -26,7 +29,7 @@ abstract class ProjectionMethod implements SslMethod {
     private final int distillHiddenDim;
 
     /**
-     * @param embeddingDim     width of z (and of p and f): the projector's output
+     * @param embeddingDim     width of z (and of p, f, pr, zm): the projector's output
      * @param distillHiddenDim hidden width of the distill predictor g
      */
     ProjectionMethod(JobConfig config, int embeddingDim, int distillHiddenDim) {
@@ -42,7 +45,20 @@ abstract class ProjectionMethod implements SslMethod {
     /** Adds the projector on top of the encoder features h and returns its output vertex. */
     abstract String addProjector(GraphBuilder g, String h, int featureDim, Regularizers reg);
 
-    /** The method's own loss on z (task 0 and finetune). */
+    /**
+     * Adds a head on the projector output (BYOL's predictor) and returns its output vertex, or returns null when
+     * the method's loss reads z itself.
+     */
+    String addHead(GraphBuilder g, String projector, Regularizers reg) {
+        return null;
+    }
+
+    /** Name of the per-view embeddings the method's own loss reads: "z" (z1, z2) or "pr" (pr1, pr2). */
+    String ownEmbedding() {
+        return "z";
+    }
+
+    /** The method's own loss (task 0 and finetune). */
     abstract List<LossTerm> ownTerms();
 
     /** The objective from task 1 on under CaSSLe, with the distillation on p and f. */
@@ -74,26 +90,32 @@ abstract class ProjectionMethod implements SslMethod {
     public ComputationGraphConfiguration online(int task) {
         Projections net = inputAndProjections(config.run().seed() + task);
         GraphBuilder g = net.graph();
-        String lossInput = "z";
+        Regularizers reg = Regularizers.of(config.optim());
+        String head = addHead(g, net.projectorOutput(), reg);
+        String own = NetworkBlocks.pairViews(g, ownEmbedding(), head == null ? net.projectorOutput() : head,
+                embeddingDim);
+        String lossInput = own;
         if (usesFrozenModel(task)) {
-            String p = NetworkBlocks.distillPredictor(g, net.projectorOutput(), embeddingDim, distillHiddenDim,
-                    Regularizers.of(config.optim()));
-            NetworkBlocks.pairViews(g, "p", p, embeddingDim());
-            g.addVertex("z_p", new MergeVertex(), "z", "p");
-            lossInput = "z_p";
+            String p = NetworkBlocks.distillPredictor(g, net.projectorOutput(), embeddingDim, distillHiddenDim, reg);
+            NetworkBlocks.pairViews(g, "p", p, embeddingDim);
+            g.addVertex("embeddings", new MergeVertex(), own, "p");
+            lossInput = "embeddings";
         }
         g.addLayer(LOSS, loss(task), lossInput);
         return g.setOutputs(LOSS).build();
     }
 
+    /** The online encoder and projector alone: the frozen copy, and the momentum target's layout. */
     @Override
     public ComputationGraphConfiguration frozen() {
-        return inputAndProjections(config.run().seed()).graph().setOutputs("z").build();
+        Projections net = inputAndProjections(config.run().seed());
+        NetworkBlocks.pairViews(net.graph(), "z", net.projectorOutput(), embeddingDim);
+        return net.graph().setOutputs("z").build();
     }
 
     private record Projections(GraphBuilder graph, String projectorOutput) {}
 
-    /** views → encoder → projector → "z" = [z1 | z2] per image. */
+    /** views → encoder → projector (per view; pair the views with {@link NetworkBlocks#pairViews}). */
     private Projections inputAndProjections(long seed) {
         var ds = config.data().dataset();
         GraphBuilder g = NetworkBlocks.graph(config, seed)
@@ -103,18 +125,29 @@ abstract class ProjectionMethod implements SslMethod {
         String h = Encoders.add(g, x, config);
         String projector = addProjector(g, h, Encoders.featureDim(config.model().encoder()),
                 Regularizers.of(config.optim()));
-        NetworkBlocks.pairViews(g, "z", projector, embeddingDim());
         return new Projections(g, projector);
     }
 
     SslLossLayer loss(int task) {
-        int dim = embeddingDim();
-        if (!usesFrozenModel(task)) return new SslLossLayer(LOSS, ownTerms(), List.of("z1", "z2"), List.of(), dim);
-        List<LossTerm> terms = switch (strategy()) {
-            case CASSLE -> cassleTerms();
-            case PNR -> pnrTerms();
-            case FINETUNE -> throw new IllegalStateException("finetune never uses the frozen model");
-        };
-        return new SslLossLayer(LOSS, terms, List.of("z1", "z2", "p1", "p2"), List.of("f1", "f2"), dim);
+        String own = ownEmbedding();
+        List<String> inputs = new ArrayList<>(List.of(own + "1", own + "2"));
+        List<String> labels = new ArrayList<>();
+        if (momentum().isPresent()) labels.addAll(List.of("zm1", "zm2"));
+        List<LossTerm> terms = ownTerms();
+        if (usesFrozenModel(task)) {
+            inputs.addAll(List.of("p1", "p2"));
+            labels.addAll(List.of("f1", "f2"));
+            terms = switch (strategy()) {
+                case CASSLE -> cassleTerms();
+                case PNR -> pnrTerms();
+                case FINETUNE -> throw new IllegalStateException("finetune never uses the frozen model");
+            };
+        }
+        return new SslLossLayer(LOSS, terms, inputs, labels, embeddingDim);
+    }
+
+    @Override
+    public Optional<MomentumTarget> momentum() {
+        return Optional.empty();
     }
 }

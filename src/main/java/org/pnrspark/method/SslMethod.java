@@ -3,17 +3,18 @@ package org.pnrspark.method;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 
 import java.io.Serializable;
+import java.util.Optional;
 
 /**
- * A self-supervised method under a continual strategy: which networks exist at task t and what the frozen
- * previous model must supply. Networks take the two views of each image stacked on the channel axis
- * ([N, 2C, H, W]) and are assembled from {@link org.pnrspark.model.NetworkBlocks}.
+ * A self-supervised method under a continual strategy: which networks exist at task t and what the target
+ * networks (momentum target, frozen previous model) must supply. Networks take the two views of each image stacked
+ * on the channel axis ([N, 2C, H, W]) and are assembled from {@link org.pnrspark.model.NetworkBlocks}.
  */
 public interface SslMethod extends Serializable {
     /** The network trained at task t, ending in its loss layer. */
     ComputationGraphConfiguration online(int task);
 
-    /** The frozen copy of the previous task's model: views in, the targets of {@link #targetWidth} out. */
+    /** The frozen copy of the previous task's model: views in, its projections [f1 | f2] out. */
     ComputationGraphConfiguration frozen();
 
     /** Whether the minibatches of task t need outputs of the frozen previous model as labels. */
@@ -24,4 +25,20 @@ public interface SslMethod extends Serializable {
 
     /** A one-line description of the objective at task t (for logs and results). */
     String describeObjective(int task);
+
+    /** The momentum (EMA) target of BYOL and MoCo, if the method has one. */
+    Optional<MomentumTarget> momentum();
+
+    /**
+     * A momentum target: a network of {@code network}'s layout (the online encoder and projector, same layer names)
+     * whose parameters follow θm ← τ·θm + (1 − τ)·θ, τ rising from base to final on a cosine over each task's
+     * steps (PNR_SPEC §3.4). Its outputs [zm1 | zm2] come first in the labels.
+     */
+    record MomentumTarget(ComputationGraphConfiguration network, double baseTau, double finalTau)
+            implements Serializable {
+        /** τ after s of S steps of a task. */
+        public double tau(long step, long totalSteps) {
+            return finalTau - (finalTau - baseTau) * (Math.cos(Math.PI * step / totalSteps) + 1) / 2;
+        }
+    }
 }

@@ -33,6 +33,11 @@ public final class ModelSnapshot implements Serializable {
         return new ModelSnapshot(conf.toJson(), net.params().dup());
     }
 
+    /** The network as it is now. */
+    public static ModelSnapshot of(ComputationGraph net) {
+        return new ModelSnapshot(net.getConfiguration().toJson(), net.params().dup());
+    }
+
     public ComputationGraph build() {
         ComputationGraph net = new ComputationGraph(ComputationGraphConfiguration.fromJson(configurationJson));
         net.init(params.dup(), false);

@@ -76,10 +76,15 @@ public final class NetworkBlocks {
 
     /** The distill predictor g of CaSSLe and PNR: dim → hidden, BN, ReLU → dim (PNR_SPEC §2). */
     public static String distillPredictor(GraphBuilder g, String input, int dim, int hidden, Regularizers reg) {
-        g.addLayer(DISTILL_PREFIX + "fc1", dense(dim, hidden, Activation.IDENTITY, reg), input);
-        g.addLayer(DISTILL_PREFIX + "bn", batchNorm(Activation.RELU), DISTILL_PREFIX + "fc1");
-        g.addLayer(DISTILL_PREFIX + "fc2", dense(hidden, dim, Activation.IDENTITY, reg), DISTILL_PREFIX + "bn");
-        return DISTILL_PREFIX + "fc2";
+        return mlp(g, DISTILL_PREFIX, input, dim, hidden, dim, reg);
+    }
+
+    /** A two-layer head: in → hidden, BN, ReLU → out, its layers named prefix + fc1, bn, fc2. */
+    public static String mlp(GraphBuilder g, String prefix, String input, int in, int hidden, int out, Regularizers reg) {
+        g.addLayer(prefix + "fc1", dense(in, hidden, Activation.IDENTITY, reg), input);
+        g.addLayer(prefix + "bn", batchNorm(Activation.RELU), prefix + "fc1");
+        g.addLayer(prefix + "fc2", dense(hidden, out, Activation.IDENTITY, reg), prefix + "bn");
+        return prefix + "fc2";
     }
 
     /** A linear layer with bias, regularised as the optimiser says. */

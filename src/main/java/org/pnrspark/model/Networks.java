@@ -55,6 +55,20 @@ public final class Networks {
         return copied;
     }
 
+    /**
+     * The momentum update θm ← keep·θm + (1 − keep)·θ for every layer of {@code target}, θ taken from the
+     * same-named layer of {@code online} (batch-norm statistics included: the target runs in train mode, where they
+     * are not used).
+     */
+    public static void emaUpdate(ComputationGraph target, ComputationGraph online, double keep) {
+        for (Layer t : target.getLayers()) {
+            if (t.numParams() == 0) continue;
+            String name = t.conf().getLayer().getLayerName();
+            INDArray theta = online.getLayer(name).params();
+            t.params().muli(keep).addi(theta.mul(1 - keep));
+        }
+    }
+
     /** Layers of {@code graph} whose name starts with the prefix, e.g. all encoder layers. */
     public static List<String> layersWithPrefix(ComputationGraph graph, String prefix) {
         List<String> names = new ArrayList<>();

@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.pnrspark.loss.LossOps;
 import org.pnrspark.loss.LossParams;
 import org.pnrspark.loss.Losses;
+import org.pnrspark.loss.SslLoss;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,7 +44,22 @@ public final class SslLossLayer extends SameDiffOutputLayer {
         this.inputLayout = new ArrayList<>(inputLayout);
         this.labelLayout = new ArrayList<>(labelLayout);
         this.dim = dim;
-        for (LossTerm t : terms) Losses.require(t.getLoss());
+        for (LossTerm t : terms) {
+            SslLoss loss = Losses.require(t.getLoss());
+            for (String input : concat(loss.trainableInputs(), loss.constantInputs())) {
+                String source = t.source(input);
+                if (!inputLayout.contains(source) && !labelLayout.contains(source)) {
+                    throw new IllegalArgumentException(t.getLoss() + " needs " + source + " (its input " + input
+                            + "), which is neither in the input " + inputLayout + " nor in the labels " + labelLayout);
+                }
+            }
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** Builds the runtime layer; silences ND4J's per-op console output of gradient construction first. */
@@ -68,7 +84,11 @@ public final class SslLossLayer extends SameDiffOutputLayer {
         for (int i = 0; i < labelLayout.size(); i++) named.put(labelLayout.get(i), columns(labels, i));
         SDVariable total = null;
         for (LossTerm term : terms) {
-            SDVariable value = Losses.require(term.getLoss()).define(sd, named, new LossParams(term.getParams()));
+            SslLoss loss = Losses.require(term.getLoss());
+            Map<String, SDVariable> in = new HashMap<>();
+            for (String name : loss.trainableInputs()) in.put(name, named.get(term.source(name)));
+            for (String name : loss.constantInputs()) in.put(name, named.get(term.source(name)));
+            SDVariable value = loss.define(sd, in, new LossParams(term.getParams()));
             if (term.getWeight() != 1.0) value = value.mul(term.getWeight());
             total = total == null ? value : total.add(value);
         }

@@ -19,6 +19,7 @@ public final class Checkpoints {
     public static final String MODEL = "model.zip";
     public static final String CHECKSUM = MODEL + ".sha256";
     public static final String CONFIG = "config.conf";
+    public static final String MOMENTUM = "momentum.zip";
 
     private Checkpoints() {}
 
@@ -39,6 +40,12 @@ public final class Checkpoints {
         storage.writeString(Storage.child(taskDir, CHECKSUM), sha + "  " + MODEL + "\n");
         storage.writeString(Storage.child(taskDir, CONFIG), configHocon);
         return sha;
+    }
+
+    /** The momentum target next to the model ({@code momentum.zip}), to resume from and to inspect. */
+    public static void writeMomentum(Storage storage, String taskDir, ComputationGraph momentum) throws IOException {
+        storage.writeAtomically(Storage.child(taskDir, MOMENTUM), out -> ModelSerializer.writeModel(momentum,
+                nonClosing(out), false));
     }
 
     /** ModelSerializer closes the stream it is given; the atomic writer closes it itself. */

@@ -79,21 +79,28 @@ public final class ContinualTrainer {
 
         SslMethod method = Methods.of(config);
         ComputationGraph previous = null;
+        // the momentum target (BYOL) starts as a copy of the online network and is carried across tasks
+        ComputationGraph momentum = null;
         List<TaskResult> results = new ArrayList<>();
         for (TaskSplit task : tasks) {
             int t = task.task();
             ComputationGraph online = Networks.build(method.online(t));
             if (previous != null) Networks.copyParameters(previous, online);
+            if (method.momentum().isPresent() && momentum == null) {
+                momentum = Networks.build(method.momentum().get().network());
+                Networks.copyParameters(online, momentum);
+            }
             Broadcast<ModelSnapshot> frozen = method.usesFrozenModel(t)
                     ? sc.broadcast(ModelSnapshot.of(method.frozen(), previous)) : null;
             log.line("task %d/%d: classes %s, %d images, objective %s", t + 1, tasks.size(), task.classes(),
                     task.trainIndices().length, method.describeObjective(t));
 
-            TrainingFigures figures = trainTask(task, tasks.size(), online, frozen, hadoop);
+            TrainingFigures figures = trainTask(task, tasks.size(), online, frozen, momentum, method, hadoop);
             if (frozen != null) frozen.destroy();
 
             String taskDir = Checkpoints.taskDir(outputDir, t);
             String sha = Checkpoints.write(storage, taskDir, online, config.hocon());
+            if (momentum != null) Checkpoints.writeMomentum(storage, taskDir, momentum);
 
             long probeStart = System.nanoTime();
             int[] predicted = probe(online, hadoop, train.size(), test.size());
@@ -121,8 +128,12 @@ public final class ContinualTrainer {
 
     record TrainingFigures(int steps, double finalLoss, double seconds, double imagesPerSecond) {}
 
+    /**
+     * @param momentum the momentum target, updated on the driver after every averaging round (or null)
+     */
     private TrainingFigures trainTask(TaskSplit task, int numTasks, ComputationGraph online,
-            Broadcast<ModelSnapshot> frozen, Broadcast<HadoopConf> hadoop) {
+            Broadcast<ModelSnapshot> frozen, ComputationGraph momentum, SslMethod method,
+            Broadcast<HadoopConf> hadoop) {
         int t = task.task();
         int batch = config.spark().batchSizePerWorker();
         int frequency = config.spark().averagingFrequency();
@@ -152,6 +163,8 @@ public final class ContinualTrainer {
         long start = System.nanoTime();
         double lastEpochLoss = Double.NaN;
         int steps = 0;
+        int stepsPerEpoch = batchesPerEpoch / workers;
+        long totalSteps = (long) stepsPerEpoch * epochs;
         for (int epoch = 0; epoch < epochs; epoch++) {
             long epochStart = System.nanoTime();
             double lr = LearningRateSchedule.at(epoch, baseLr, config.optim());
@@ -161,16 +174,29 @@ public final class ContinualTrainer {
             for (int b = 0; b < batchesPerEpoch; b++) {
                 paths.add(new BatchPath(t, epoch, b, Arrays.copyOfRange(order, b * batch, (b + 1) * batch)).encode());
             }
-            TaskBatchLoader loader = new TaskBatchLoader(config, hadoop, frozen,
-                    config.continual().frozenBnMode().batchStatistics(epoch));
+            boolean frozenBatchStatistics = config.continual().frozenBnMode().batchStatistics(epoch);
             double lossSum = 0;
             for (int r = 0; r < rounds; r++) {
                 List<String> roundPaths = paths.subList(r * perRound, Math.min(paths.size(), (r + 1) * perRound));
                 sc.setJobDescription(String.format("task %d/%d · epoch %d/%d · round %d/%d", t + 1, numTasks,
                         epoch + 1, epochs, r + 1, rounds));
+                List<TaskBatchLoader.Target> targets = new ArrayList<>();
+                Broadcast<ModelSnapshot> target = momentum == null ? null : sc.broadcast(ModelSnapshot.of(momentum));
+                if (target != null) targets.add(new TaskBatchLoader.Target(target, true));
+                if (frozen != null) targets.add(new TaskBatchLoader.Target(frozen, frozenBatchStatistics));
                 JavaRDD<String> rdd = sc.parallelize(roundPaths, workers);
-                sparkNet.fitPaths(rdd, loader);
+                sparkNet.fitPaths(rdd, new TaskBatchLoader(config, hadoop, targets));
                 rdd.unpersist(false);
+                int roundSteps = roundPaths.size() / workers;
+                if (target != null) {
+                    target.destroy();
+                    // the reference updates the target after every step; here after every round, with the τ of
+                    // each of the round's steps compounded, towards the averaged online parameters
+                    double keep = 1;
+                    for (int s = 0; s < roundSteps; s++) keep *= method.momentum().get().tau(steps + s, totalSteps);
+                    Networks.emaUpdate(momentum, sparkNet.getNetwork(), keep);
+                }
+                steps += roundSteps;
                 double score = sparkNet.getScore();
                 if (!Double.isFinite(score)) {
                     throw new TrainingDivergedException(String.format("task %d/%d, epoch %d/%d, round %d/%d: the loss "
@@ -179,7 +205,6 @@ public final class ContinualTrainer {
                 }
                 lossSum += score * roundPaths.size();
             }
-            steps += batchesPerEpoch / workers;
             lastEpochLoss = lossSum / batchesPerEpoch;
             double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
             double elapsed = (System.nanoTime() - start) / 1e9;

@@ -19,34 +19,38 @@ import org.pnrspark.model.ThreadLocalModels;
 import org.pnrspark.util.HadoopConf;
 import org.pnrspark.util.NativeThreads;
 
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
  * Builds a training minibatch on the executor from its {@link BatchPath}: reads the images (from the JVM's cached
  * copy of the dataset), augments each twice with a random stream keyed by (seed, task, epoch, image), stacks the
- * two views on the channel axis, and, from task 1 on, runs the broadcast frozen previous model on the same views
- * to produce the labels (its projections [f1 | f2]). Without a frozen model the labels are one zero column.
+ * two views on the channel axis, and runs the broadcast target networks on the same views to produce the labels:
+ * the momentum target's projections [zm1 | zm2] (BYOL), then the frozen previous model's [f1 | f2] (from task 1
+ * on). Without targets the labels are one zero column.
  */
 public final class TaskBatchLoader implements DataSetLoader {
-    private static final ThreadLocalModels FROZEN = new ThreadLocalModels();
+    private static final ThreadLocalModels[] TARGET_NETWORKS = {new ThreadLocalModels(), new ThreadLocalModels()};
+
+    /**
+     * A network whose outputs on the views become labels.
+     *
+     * @param batchStatistics whether it normalises with batch statistics (train-mode batch norm)
+     */
+    public record Target(Broadcast<ModelSnapshot> model, boolean batchStatistics) implements java.io.Serializable {}
 
     private final JobConfig config;
     private final Broadcast<HadoopConf> hadoop;
-    private final Broadcast<ModelSnapshot> frozen;
-    private final boolean frozenBatchStatistics;
+    private final List<Target> targets;
     private transient ViewAugmenter[] augmenters;
     private transient float[] image;
 
-    /**
-     * @param frozen                the frozen previous model, or null when the task's objective needs none
-     * @param frozenBatchStatistics whether the frozen model normalises with batch statistics this epoch
-     */
-    public TaskBatchLoader(JobConfig config, Broadcast<HadoopConf> hadoop, Broadcast<ModelSnapshot> frozen,
-            boolean frozenBatchStatistics) {
+    /** @param targets at most two networks whose outputs, in this order, form the labels */
+    public TaskBatchLoader(JobConfig config, Broadcast<HadoopConf> hadoop, List<Target> targets) {
+        if (targets.size() > TARGET_NETWORKS.length) throw new IllegalArgumentException("at most two target networks");
         this.config = config;
         this.hadoop = hadoop;
-        this.frozen = frozen;
-        this.frozenBatchStatistics = frozenBatchStatistics;
+        this.targets = List.copyOf(targets);
     }
 
     @Override
@@ -54,14 +58,14 @@ public final class TaskBatchLoader implements DataSetLoader {
         NativeThreads.applyForSparkTask(config.spark().threadsPerTask());
         BatchPath batch = BatchPath.decode(source.getPath());
         INDArray views = views(batch);
-        INDArray labels;
-        if (frozen == null) {
-            labels = Nd4j.zeros(DataType.FLOAT, batch.indices().length, 1);
-        } else {
-            ComputationGraph net = FROZEN.get(frozen.id(), () -> frozen.value().build());
-            labels = net.outputSingle(frozenBatchStatistics, views).detach();
+        if (targets.isEmpty()) return new DataSet(views, Nd4j.zeros(DataType.FLOAT, batch.indices().length, 1));
+        INDArray[] outputs = new INDArray[targets.size()];
+        for (int i = 0; i < outputs.length; i++) {
+            Target target = targets.get(i);
+            ComputationGraph net = TARGET_NETWORKS[i].get(target.model().id(), () -> target.model().value().build());
+            outputs[i] = net.outputSingle(target.batchStatistics(), views).detach();
         }
-        return new DataSet(views, labels);
+        return new DataSet(views, outputs.length == 1 ? outputs[0] : Nd4j.hstack(outputs));
     }
 
     /** [N, 2C, H, W]: the two augmented views of each image, view 1's channels first. */

@@ -29,16 +29,24 @@ class MethodsTest {
             "barlow, pnr, barlow, barlow_pnr",
             "vicreg, finetune, vicreg, vicreg",
             "vicreg, cassle, vicreg, cassle_predictive_mse",
-            "vicreg, pnr, vicreg, vicreg_pnr"})
+            "vicreg, pnr, vicreg, vicreg_pnr",
+            "byol, finetune, byol, byol",
+            "byol, cassle, byol, cassle_predictive",
+            "byol, pnr, byol, byol_pnr"})
     void networksObjectivesAndAStep(String method, String strategy, String task0Loss, String task1Loss) {
-        JobConfig cfg = ConfigLoader.load(List.of(), List.of("method.name=" + method, "continual.strategy=" + strategy,
+        List<String> sets = new java.util.ArrayList<>(List.of("method.name=" + method, "continual.strategy=" + strategy,
                 method + ".proj_hidden_dim=64", method + ".proj_output_dim=32", method + ".distill_proj_hidden_dim=64"));
+        if (method.equals("byol")) sets.add("byol.pred_hidden_dim=64");
+        JobConfig cfg = ConfigLoader.load(List.of(), sets);
         SslMethod m = Methods.of(cfg);
         assertTrue(m.describeObjective(0).contains(task0Loss), m.describeObjective(0));
         assertTrue(m.describeObjective(1).contains(task1Loss), m.describeObjective(1));
         boolean frozen = !strategy.equals("finetune");
+        boolean momentum = m.momentum().isPresent();
+        assertEquals(method.equals("byol"), momentum);
         assertEquals(frozen, m.usesFrozenModel(1));
-        assertEquals(frozen ? 64 : 1, m.targetWidth(1));
+        int width = (frozen ? 64 : 0) + (momentum ? 64 : 0);
+        assertEquals(width == 0 ? 1 : width, m.targetWidth(1));
 
         ComputationGraph task0 = Networks.build(m.online(0));
         ComputationGraph task1 = Networks.build(m.online(1));
@@ -51,7 +59,10 @@ class MethodsTest {
         INDArray views = Nd4j.rand(DataType.FLOAT, 8, 2, 28, 28);
         INDArray f = teacher.outputSingle(false, views);
         assertArrayEquals(new long[] {8, 64}, f.shape());
-        INDArray labels = frozen ? f : Nd4j.zeros(DataType.FLOAT, 8, 1);
+        java.util.List<INDArray> parts = new java.util.ArrayList<>();
+        if (momentum) parts.add(teacher.outputSingle(true, views));
+        if (frozen) parts.add(f);
+        INDArray labels = parts.isEmpty() ? Nd4j.zeros(DataType.FLOAT, 8, 1) : Nd4j.hstack(parts.toArray(INDArray[]::new));
         double before = task1.score(new DataSet(views, labels));
         for (int i = 0; i < 3; i++) task1.fit(new DataSet(views, labels));
         double after = task1.score(new DataSet(views, labels));
