@@ -31,8 +31,15 @@ public final class ConfigLoader {
 
     private ConfigLoader() {}
 
-    /** A configuration text with a description of where it came from (a file name, "--set"). */
-    public record Source(String origin, String text) {}
+    /**
+     * A configuration text with a description of where it came from (a file name, "--set"); {@code file} is set
+     * for local files, so that their {@code include "other.conf"} statements resolve relative to them.
+     */
+    public record Source(String origin, String text, File file) {
+        public Source(String origin, String text) {
+            this(origin, text, null);
+        }
+    }
 
     /** The defaults shipped in the jar. */
     public static Config reference() {
@@ -48,7 +55,7 @@ public final class ConfigLoader {
                     + ": expected a readable HOCON file");
         }
         try {
-            return new Source(path, java.nio.file.Files.readString(file.toPath()));
+            return new Source(path, java.nio.file.Files.readString(file.toPath()), file);
         } catch (java.io.IOException e) {
             throw new InvalidConfigException("--conf", "cannot read " + file.getAbsolutePath() + ": " + e.getMessage());
         }
@@ -77,6 +84,10 @@ public final class ConfigLoader {
 
     private static Config parse(Source source) {
         try {
+            if (source.file() != null) {
+                return ConfigFactory.parseFile(source.file(),
+                        ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+            }
             return ConfigFactory.parseString(source.text(),
                     ConfigParseOptions.defaults().setOriginDescription(source.origin()).setSyntax(ConfigSyntax.CONF));
         } catch (ConfigException e) {
