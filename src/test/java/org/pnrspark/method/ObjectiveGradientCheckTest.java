@@ -1,23 +1,17 @@
 package org.pnrspark.method;
 
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.NoOp;
 import org.pnrspark.config.ConfigLoader;
 import org.pnrspark.model.SslLossLayer;
+import org.pnrspark.testutil.TinyNetworks;
 
 import java.util.List;
 
@@ -57,14 +51,7 @@ class ObjectiveGradientCheckTest {
                 "vicreg.negative_lamb=1")));
         SslLossLayer loss = m.loss(task);
         int width = loss.getInputLayout().size() * DIM;
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
-                .dataType(DataType.DOUBLE).seed(12).updater(new NoOp()).weightInit(WeightInit.XAVIER)
-                .graphBuilder().addInputs("in").setInputTypes(InputType.feedForward(4))
-                .addLayer("dense", new DenseLayer.Builder().nIn(4).nOut(width).activation(Activation.TANH).build(), "in")
-                .addLayer("loss", loss, "dense")
-                .setOutputs("loss").build();
-        ComputationGraph g = new ComputationGraph(conf);
-        g.init();
+        ComputationGraph g = TinyNetworks.denseIntoLoss(loss, width);
         Nd4j.getRandom().setSeed(3);
         INDArray x = Nd4j.rand(DataType.DOUBLE, 6, 4);
         INDArray y = Nd4j.rand(DataType.DOUBLE, 6, loss.labelWidth());

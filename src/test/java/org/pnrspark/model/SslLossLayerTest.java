@@ -1,22 +1,17 @@
 package org.pnrspark.model;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.weights.WeightInit;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.NoOp;
 import org.pnrspark.loss.LossEvaluation;
 import org.pnrspark.loss.LossParams;
 import org.pnrspark.loss.Losses;
 import org.pnrspark.loss.SimclrPnrLoss;
+import org.pnrspark.testutil.TinyNetworks;
 
 import java.util.List;
 import java.util.Map;
@@ -28,18 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SslLossLayerTest {
     private static final int DIM = 3;
 
-    private static ComputationGraph tinyNetwork(SslLossLayer loss, int width) {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder()
-                .dataType(DataType.DOUBLE).seed(12).updater(new NoOp()).weightInit(WeightInit.XAVIER)
-                .graphBuilder().addInputs("in").setInputTypes(InputType.feedForward(4))
-                .addLayer("dense", new DenseLayer.Builder().nIn(4).nOut(width).activation(Activation.TANH).build(), "in")
-                .addLayer("loss", loss, "dense")
-                .setOutputs("loss").build();
-        ComputationGraph g = new ComputationGraph(conf);
-        g.init();
-        return g;
-    }
-
     private static SslLossLayer pnrLayer() {
         return new SslLossLayer("loss", List.of(new LossTerm(SimclrPnrLoss.NAME, 1.0, Map.of("temperature", 0.5))),
                 List.of("z1", "z2", "p1", "p2"), List.of("f1", "f2"), DIM);
@@ -48,7 +31,7 @@ class SslLossLayerTest {
     @Test
     void scoreIsTheReferenceLossOfTheBatch() {
         SslLossLayer layer = pnrLayer();
-        ComputationGraph g = tinyNetwork(layer, 4 * DIM);
+        ComputationGraph g = TinyNetworks.denseIntoLoss(layer, 4 * DIM);
         Nd4j.getRandom().setSeed(5);
         INDArray x = Nd4j.rand(DataType.DOUBLE, 6, 4);
         INDArray f = Nd4j.rand(DataType.DOUBLE, 6, 2 * DIM);
@@ -73,7 +56,7 @@ class SslLossLayerTest {
     @Test
     void configurationSurvivesJson() {
         SslLossLayer layer = pnrLayer();
-        ComputationGraph g = tinyNetwork(layer, 4 * DIM);
+        ComputationGraph g = TinyNetworks.denseIntoLoss(layer, 4 * DIM);
         String json = g.getConfiguration().toJson();
         ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(json);
         assertEquals(g.getConfiguration(), back);
