@@ -349,8 +349,4 @@ public final class ConfigLoader {
         return String.join(", ", ds);
     }
 
-    /** The effective configuration of a loaded job as a Config object. */
-    public static Config parseEffective(JobConfig config) {
-        return ConfigFactory.parseString(config.hocon());
-    }
 }

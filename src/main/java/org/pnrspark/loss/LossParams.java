@@ -22,10 +22,6 @@ public final class LossParams implements Serializable {
         return v;
     }
 
-    public Map<String, Double> asMap() {
-        return new TreeMap<>(values);
-    }
-
     @Override
     public String toString() {
         return values.toString();

@@ -38,7 +38,8 @@ public final class Networks {
      */
     public static List<String> copyParameters(ComputationGraph from, ComputationGraph to) {
         List<String> copied = new ArrayList<>();
-        java.util.Set<String> available = new java.util.HashSet<>(layersWithPrefix(from, ""));
+        java.util.Set<String> available = new java.util.HashSet<>();
+        for (Layer l : from.getLayers()) available.add(l.conf().getLayer().getLayerName());
         for (Layer target : to.getLayers()) {
             String name = target.conf().getLayer().getLayerName();
             if (target.numParams() == 0 || !available.contains(name)) continue;
@@ -67,15 +68,5 @@ public final class Networks {
             INDArray theta = online.getLayer(name).params();
             t.params().muli(keep).addi(theta.mul(1 - keep));
         }
-    }
-
-    /** Layers of {@code graph} whose name starts with the prefix, e.g. all encoder layers. */
-    public static List<String> layersWithPrefix(ComputationGraph graph, String prefix) {
-        List<String> names = new ArrayList<>();
-        for (Layer l : graph.getLayers()) {
-            String name = l.conf().getLayer().getLayerName();
-            if (name.startsWith(prefix)) names.add(name);
-        }
-        return names;
     }
 }

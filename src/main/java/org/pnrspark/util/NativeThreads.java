@@ -30,8 +30,6 @@ public final class NativeThreads {
     /** The one libgomp entry point needed. */
     public interface Gomp extends Library {
         void omp_set_num_threads(int n);
-
-        int omp_get_max_threads();
     }
 
     private NativeThreads() {}
@@ -44,11 +42,6 @@ public final class NativeThreads {
         Nd4j.getEnvironment().setMaxThreads(n);
         openMp().ifPresent(g -> g.omp_set_num_threads(n));
         APPLIED.set(n);
-    }
-
-    /** The OpenMP thread count of the calling thread, or -1 if libgomp was not found. */
-    public static int currentOpenMpThreads() {
-        return openMp().map(Gomp::omp_get_max_threads).orElse(-1);
     }
 
     private static int taskCpus() {

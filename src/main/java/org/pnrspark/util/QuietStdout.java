@@ -45,13 +45,11 @@ public final class QuietStdout extends OutputStream {
     @Override
     public synchronized void flush() {
         // a partial line stays buffered until its end arrives, unless it cannot be noise
-        if (line.size() > 0 && !NOISE.startsWith(prefix(line.size()))) flushLine();
+        String pending = line.toString(StandardCharsets.UTF_8);
+        if (!pending.isEmpty() && !NOISE.startsWith(pending.substring(0, Math.min(pending.length(), NOISE.length())))) {
+            flushLine();
+        }
         target.flush();
-    }
-
-    private String prefix(int n) {
-        String s = line.toString(StandardCharsets.UTF_8);
-        return s.substring(0, Math.min(s.length(), Math.min(n, NOISE.length())));
     }
 
     private void flushLine() {

@@ -80,11 +80,6 @@ public final class Storage {
         return new String(readAll(location), StandardCharsets.UTF_8);
     }
 
-    public void mkdirs(String location) throws IOException {
-        Path p = new Path(location);
-        p.getFileSystem(conf).mkdirs(p);
-    }
-
     /** Names of the entries of a directory, or an empty list if it does not exist. */
     public List<String> list(String dir) throws IOException {
         Path p = new Path(dir);
@@ -93,11 +88,6 @@ public final class Storage {
         if (!fs.exists(p)) return names;
         for (FileStatus s : fs.listStatus(p)) names.add(s.getPath().getName());
         return names;
-    }
-
-    public void delete(String location) throws IOException {
-        Path p = new Path(location);
-        p.getFileSystem(conf).delete(p, true);
     }
 
     @FunctionalInterface
