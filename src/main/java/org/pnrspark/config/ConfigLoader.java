@@ -234,7 +234,8 @@ public final class ConfigLoader {
 
         JobConfig.Model model = new JobConfig.Model(v.oneOf("model.encoder", "small-cnn", "resnet18-cifar",
                 "resnet18-imagenet"));
-        JobConfig.Method method = new JobConfig.Method(v.oneOf("method.name", "simclr", "barlow", "vicreg", "byol"));
+        JobConfig.Method method = new JobConfig.Method(v.oneOf("method.name", "simclr", "mocov2plus", "byol", "barlow",
+                "vicreg"));
         JobConfig.Simclr simclr = new JobConfig.Simclr(v.positive("simclr.temperature"),
                 v.intAtLeast("simclr.proj_hidden_dim", 1), v.intAtLeast("simclr.proj_output_dim", 1),
                 v.intAtLeast("simclr.distill_proj_hidden_dim", 1), v.positive("simclr.distill_temperature"),
@@ -249,16 +250,17 @@ public final class ConfigLoader {
                 v.nonNegative("vicreg.var_loss_weight"), v.nonNegative("vicreg.cov_loss_weight"),
                 v.intAtLeast("vicreg.distill_proj_hidden_dim", 1), v.nonNegative("vicreg.distill_lamb"),
                 v.nonNegative("vicreg.negative_lamb"));
-        double baseTau = v.fraction("byol.base_tau_momentum");
-        double finalTau = v.number("byol.final_tau_momentum");
-        if (finalTau < baseTau || finalTau > 1) {
-            throw InvalidConfigException.expected("byol.final_tau_momentum", finalTau, v.origin("byol.final_tau_momentum"),
-                    "a number in [byol.base_tau_momentum, 1]");
-        }
+        double[] byolTau = momentumTaus(v, "byol");
         JobConfig.Byol byol = new JobConfig.Byol(v.intAtLeast("byol.proj_hidden_dim", 1),
-                v.intAtLeast("byol.proj_output_dim", 1), v.intAtLeast("byol.pred_hidden_dim", 1), baseTau, finalTau,
-                v.intAtLeast("byol.distill_proj_hidden_dim", 1), v.nonNegative("byol.distill_lamb"),
+                v.intAtLeast("byol.proj_output_dim", 1), v.intAtLeast("byol.pred_hidden_dim", 1), byolTau[0],
+                byolTau[1], v.intAtLeast("byol.distill_proj_hidden_dim", 1), v.nonNegative("byol.distill_lamb"),
                 v.nonNegative("byol.negative_lamb"));
+        double[] mocoTau = momentumTaus(v, "mocov2plus");
+        JobConfig.Moco moco = new JobConfig.Moco(v.positive("mocov2plus.temperature"),
+                v.intAtLeast("mocov2plus.proj_hidden_dim", 1), v.intAtLeast("mocov2plus.proj_output_dim", 1),
+                v.intAtLeast("mocov2plus.queue_size", 1), mocoTau[0], mocoTau[1],
+                v.intAtLeast("mocov2plus.distill_proj_hidden_dim", 1), v.positive("mocov2plus.distill_temperature"),
+                v.nonNegative("mocov2plus.distill_lamb"));
         JobConfig.Continual continual = new JobConfig.Continual(v.named("continual.strategy", Strategy.class),
                 v.named("continual.frozen_bn_mode", FrozenBnMode.class));
 
@@ -284,7 +286,18 @@ public final class ConfigLoader {
         JobConfig.Output output = new JobConfig.Output(c.getString("output.dir").trim(), v.bool("output.overwrite"));
 
         return new JobConfig(new JobConfig.Run(v.nonEmptyString("run.name"), v.longValue("run.seed")), data,
-                scenario, augment, model, method, simclr, barlow, vicreg, byol, continual, optim, spark, eval, output, render(c));
+                scenario, augment, model, method, simclr, barlow, vicreg, byol, moco, continual, optim, spark, eval, output, render(c));
+    }
+
+    /** [base, final] τ of a momentum target, base in [0, 1] and final in [base, 1]. */
+    private static double[] momentumTaus(ConfigValues v, String block) {
+        double baseTau = v.fraction(block + ".base_tau_momentum");
+        double finalTau = v.number(block + ".final_tau_momentum");
+        if (finalTau < baseTau || finalTau > 1) {
+            throw InvalidConfigException.expected(block + ".final_tau_momentum", finalTau,
+                    v.origin(block + ".final_tau_momentum"), "a number in [" + block + ".base_tau_momentum, 1]");
+        }
+        return new double[] {baseTau, finalTau};
     }
 
     private static JobConfig.ViewAugment view(ConfigValues v, int i) {

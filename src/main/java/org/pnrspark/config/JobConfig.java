@@ -19,6 +19,7 @@ public record JobConfig(
         Barlow barlow,
         Vicreg vicreg,
         Byol byol,
+        Moco moco,
         Continual continual,
         Optim optim,
         SparkSettings spark,
@@ -62,7 +63,7 @@ public record JobConfig(
 
     public record Model(String encoder) implements Serializable {}
 
-    /** @param name simclr, barlow or vicreg: selects which of the method blocks is used */
+    /** @param name simclr, mocov2plus, byol, barlow or vicreg: selects which of the method blocks is used */
     public record Method(String name) implements Serializable {}
 
     /** SimCLR (PNR_SPEC §2, §3.1, §4, §5.1). */
@@ -82,6 +83,15 @@ public record JobConfig(
     /** BYOL (PNR_SPEC §2, §3.3, §3.4, §4, §5.3). */
     public record Byol(int projHiddenDim, int projOutputDim, int predHiddenDim, double baseTauMomentum,
             double finalTauMomentum, int distillProjHiddenDim, double distillLamb, double negativeLamb)
+            implements Serializable {}
+
+    /**
+     * MoCo v2+ (PNR_SPEC §2, §3.2, §3.4, §4, §5.2).
+     *
+     * @param queueSize keys per view in each queue (K); a multiple of the global batch
+     */
+    public record Moco(double temperature, int projHiddenDim, int projOutputDim, int queueSize, double baseTauMomentum,
+            double finalTauMomentum, int distillProjHiddenDim, double distillTemperature, double distillLamb)
             implements Serializable {}
 
     public record Continual(Strategy strategy, FrozenBnMode frozenBnMode) implements Serializable {}

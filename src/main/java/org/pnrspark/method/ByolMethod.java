@@ -50,6 +50,12 @@ public final class ByolMethod extends ProjectionMethod {
         return Optional.of(new MomentumTarget(frozen(), p.baseTauMomentum(), p.finalTauMomentum()));
     }
 
+    /** The predictive distillers (CaSSLe's and PNR's) train g at lr / distill_lamb when distill_lamb &lt; 1. */
+    @Override
+    public double distillPredictorLrScale() {
+        return p.distillLamb() < 1 ? 1 / p.distillLamb() : 1.0;
+    }
+
     @Override
     List<LossTerm> ownTerms() {
         return List.of(new LossTerm(ByolLoss.NAME, 1.0, Map.of(), Map.of("p", "pr1", "z", "zm2")),

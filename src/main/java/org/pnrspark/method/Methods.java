@@ -12,6 +12,7 @@ public final class Methods {
             case "barlow" -> new BarlowMethod(config);
             case "vicreg" -> new VicregMethod(config);
             case "byol" -> new ByolMethod(config);
+            case "mocov2plus" -> new MocoMethod(config);
             default -> throw new IllegalArgumentException("unknown method " + config.method().name());
         };
     }

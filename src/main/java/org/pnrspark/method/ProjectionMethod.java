@@ -8,6 +8,7 @@ import org.pnrspark.config.JobConfig;
 import org.pnrspark.config.Strategy;
 import org.pnrspark.model.Encoders;
 import org.pnrspark.model.LossTerm;
+import org.pnrspark.model.MomentumSgd;
 import org.pnrspark.model.NetworkBlocks;
 import org.pnrspark.model.Regularizers;
 import org.pnrspark.model.SslLossLayer;
@@ -19,7 +20,8 @@ import java.util.Optional;
 /**
  * The shape the methods share: views → encoder → projector → z = [z1 | z2], optionally a head on z (BYOL's
  * predictor, giving pr = [pr1 | pr2]); from task 1 on under CaSSLe or PNR, also p = g(z) through the distill
- * predictor. Labels: a momentum target's [zm1 | zm2] (BYOL), then the frozen previous model's [f1 | f2].
+ * predictor. Labels: a momentum target's [zm1 | zm2] (BYOL, MoCo), then the frozen previous model's [f1 | f2], then
+ * MoCo's key queues.
  * A method says what its projector (and head) is and which loss terms each case uses.
  */
 abstract class ProjectionMethod implements SslMethod {
@@ -56,6 +58,11 @@ abstract class ProjectionMethod implements SslMethod {
     /** Name of the per-view embeddings the method's own loss reads: "z" (z1, z2) or "pr" (pr1, pr2). */
     String ownEmbedding() {
         return "z";
+    }
+
+    /** Whether the distill predictor's output p is L2-normalised in the network (PNR-MoCo: p = norm(g(q))). */
+    boolean normalizesDistillOutput(int task) {
+        return false;
     }
 
     /** The method's own loss (task 0 and finetune). */
@@ -96,7 +103,12 @@ abstract class ProjectionMethod implements SslMethod {
                 embeddingDim);
         String lossInput = own;
         if (usesFrozenModel(task)) {
-            String p = NetworkBlocks.distillPredictor(g, net.projectorOutput(), embeddingDim, distillHiddenDim, reg);
+            double scale = distillPredictorLrScale();
+            MomentumSgd distillUpdater = scale == 1.0 ? null
+                    : new MomentumSgd(config.optim().lr() * scale, config.optim().momentum());
+            String p = NetworkBlocks.distillPredictor(g, net.projectorOutput(), embeddingDim, distillHiddenDim, reg,
+                    distillUpdater);
+            if (normalizesDistillOutput(task)) p = NetworkBlocks.l2Normalize(g, NetworkBlocks.DISTILL_PREFIX + "norm", p);
             NetworkBlocks.pairViews(g, "p", p, embeddingDim);
             g.addVertex("embeddings", new MergeVertex(), own, "p");
             lossInput = "embeddings";
@@ -143,7 +155,11 @@ abstract class ProjectionMethod implements SslMethod {
                 case FINETUNE -> throw new IllegalStateException("finetune never uses the frozen model");
             };
         }
-        return new SslLossLayer(LOSS, terms, inputs, labels, embeddingDim);
+        Optional<QueueSpec> queues = queues(task);
+        if (queues.isEmpty()) return new SslLossLayer(LOSS, terms, inputs, labels, embeddingDim);
+        List<String> queueNames = queues.get().frozenKeys() ? List.of("queue", "queue2") : List.of("queue");
+        return new SslLossLayer(LOSS, terms, inputs, labels, embeddingDim, queueNames, queues.get().size(),
+                config.spark().batchSizePerWorker());
     }
 
     @Override

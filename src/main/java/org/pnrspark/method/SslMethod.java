@@ -30,6 +30,31 @@ public interface SslMethod extends Serializable {
     Optional<MomentumTarget> momentum();
 
     /**
+     * The distill predictor's base learning rate relative to the others' (its parameter group, PNR_SPEC §4, §5.3):
+     * 1 except for BYOL's predictive distillers with λ &lt; 1, which use lr / λ.
+     */
+    default double distillPredictorLrScale() {
+        return 1.0;
+    }
+
+    /** MoCo's key queues at task t, if the method keeps any. */
+    default Optional<QueueSpec> queues(int task) {
+        return Optional.empty();
+    }
+
+    /**
+     * Queues of L2-normalised keys that serve as negatives (PNR_SPEC §3.2, §5.2): the momentum target's keys, and,
+     * with {@code frozenKeys}, a second queue of the frozen previous model's outputs. Each is (2, dim, size), one
+     * slice per view, filled in minibatch order.
+     */
+    record QueueSpec(int dim, int size, boolean frozenKeys) implements Serializable {
+        /** How many queues the loss layer reads: the momentum-key queue, then the frozen-key queue. */
+        public int count() {
+            return frozenKeys ? 2 : 1;
+        }
+    }
+
+    /**
      * A momentum target: a network of {@code network}'s layout (the online encoder and projector, same layer names)
      * whose parameters follow θm ← τ·θm + (1 − τ)·θ, τ rising from base to final on a cosine over each task's
      * steps (PNR_SPEC §3.4). Its outputs [zm1 | zm2] come first in the labels.

@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.graph.L2NormalizeVertex;
 import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -74,16 +75,42 @@ public final class NetworkBlocks {
         return PROJECTOR_PREFIX + "fc3";
     }
 
-    /** The distill predictor g of CaSSLe and PNR: dim → hidden, BN, ReLU → dim (PNR_SPEC §2). */
-    public static String distillPredictor(GraphBuilder g, String input, int dim, int hidden, Regularizers reg) {
-        return mlp(g, DISTILL_PREFIX, input, dim, hidden, dim, reg);
+    /** Row-wise x / max(‖x‖₂, 1e-12), as torch.nn.functional.normalize. */
+    public static String l2Normalize(GraphBuilder g, String name, String input) {
+        g.addVertex(name, new L2NormalizeVertex(new int[] {1}, 1e-12), input);
+        return name;
+    }
+
+    /**
+     * The distill predictor g of CaSSLe and PNR: dim → hidden, BN, ReLU → dim (PNR_SPEC §2).
+     *
+     * @param updater the optimiser of its parameter group when its learning rate differs from the network's, else
+     *                null. A distinct rate at build time keeps g in updater blocks of its own, so that the rate can
+     *                later be changed per epoch in place ({@link org.pnrspark.train.LearningRateSchedule}).
+     */
+    public static String distillPredictor(GraphBuilder g, String input, int dim, int hidden, Regularizers reg,
+            MomentumSgd updater) {
+        return mlp(g, DISTILL_PREFIX, input, dim, hidden, dim, reg, updater);
     }
 
     /** A two-layer head: in → hidden, BN, ReLU → out, its layers named prefix + fc1, bn, fc2. */
     public static String mlp(GraphBuilder g, String prefix, String input, int in, int hidden, int out, Regularizers reg) {
-        g.addLayer(prefix + "fc1", dense(in, hidden, Activation.IDENTITY, reg), input);
-        g.addLayer(prefix + "bn", batchNorm(Activation.RELU), prefix + "fc1");
-        g.addLayer(prefix + "fc2", dense(hidden, out, Activation.IDENTITY, reg), prefix + "bn");
+        return mlp(g, prefix, input, in, hidden, out, reg, null);
+    }
+
+    private static String mlp(GraphBuilder g, String prefix, String input, int in, int hidden, int out,
+            Regularizers reg, MomentumSgd updater) {
+        DenseLayer fc1 = dense(in, hidden, Activation.IDENTITY, reg);
+        BatchNormalization bn = batchNorm(Activation.RELU);
+        DenseLayer fc2 = dense(hidden, out, Activation.IDENTITY, reg);
+        if (updater != null) {
+            for (var layer : new org.deeplearning4j.nn.conf.layers.BaseLayer[] {fc1, bn, fc2}) {
+                layer.setIUpdater(updater.clone());
+            }
+        }
+        g.addLayer(prefix + "fc1", fc1, input);
+        g.addLayer(prefix + "bn", bn, prefix + "fc1");
+        g.addLayer(prefix + "fc2", fc2, prefix + "bn");
         return prefix + "fc2";
     }
 

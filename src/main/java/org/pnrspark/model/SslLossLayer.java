@@ -22,7 +22,13 @@ import java.util.Objects;
  * The output layer of the online network: a weighted sum of {@link org.pnrspark.loss.SslLoss} terms over a
  * whole minibatch. Its input holds, per image, the named embeddings side by side ({@code [z1 | z2 | p1 | p2]},
  * each {@code dim} wide); its labels hold the teacher's outputs ({@code [f1 | f2]}), or one dummy column when the
- * objective needs none.
+ * objective needs none, followed by MoCo's key queues if it has any.
+ *
+ * <p>A queue is a (2, dim, K) constant of the whole minibatch, not a per-example value. It travels in the labels
+ * all the same, spread over the minibatch's rows: its elements in row-major order fill the rows one after the other,
+ * {@code 2·dim·K / rows} per row, so that the layer can read it back with a reshape. This keeps the queue out of
+ * the network's parameters (it is never averaged across workers) and lets the minibatch loader, which computes the
+ * keys, own it.
  *
  * <p>DL4J sums losses over examples and divides both the score and the gradients by the minibatch size; the
  * reference's losses are batch means, so the layer's SameDiff loss is N × (weighted sum), giving DL4J's score =
@@ -35,22 +41,43 @@ public final class SslLossLayer extends SameDiffOutputLayer {
     private List<String> inputLayout = new ArrayList<>();
     private List<String> labelLayout = new ArrayList<>();
     private int dim;
+    private List<String> queues = new ArrayList<>();
+    private int queueSize;
+    private int rows;
 
     public SslLossLayer() {}
 
     public SslLossLayer(String name, List<LossTerm> terms, List<String> inputLayout, List<String> labelLayout, int dim) {
+        this(name, terms, inputLayout, labelLayout, dim, List.of(), 0, 0);
+    }
+
+    /**
+     * @param queues    names of the (2, dim, queueSize) queues that follow the labels
+     * @param queueSize keys per view in each queue (K)
+     * @param rows      the minibatch size the queues are spread over; K must be a multiple of it
+     */
+    public SslLossLayer(String name, List<LossTerm> terms, List<String> inputLayout, List<String> labelLayout, int dim,
+            List<String> queues, int queueSize, int rows) {
         this.layerName = name;
         this.terms = new ArrayList<>(terms);
         this.inputLayout = new ArrayList<>(inputLayout);
         this.labelLayout = new ArrayList<>(labelLayout);
         this.dim = dim;
+        this.queues = new ArrayList<>(queues);
+        this.queueSize = queueSize;
+        this.rows = rows;
+        if (!queues.isEmpty() && (rows <= 0 || queueSize <= 0 || queueSize % rows != 0)) {
+            throw new IllegalArgumentException("a queue of " + queueSize + " keys cannot be spread over minibatches of "
+                    + rows + " rows: the queue size must be a positive multiple of the minibatch size");
+        }
         for (LossTerm t : terms) {
             SslLoss loss = Losses.require(t.getLoss());
             for (String input : concat(loss.trainableInputs(), loss.constantInputs())) {
                 String source = t.source(input);
-                if (!inputLayout.contains(source) && !labelLayout.contains(source)) {
+                if (!inputLayout.contains(source) && !labelLayout.contains(source) && !queues.contains(source)) {
                     throw new IllegalArgumentException(t.getLoss() + " needs " + source + " (its input " + input
-                            + "), which is neither in the input " + inputLayout + " nor in the labels " + labelLayout);
+                            + "), which is neither in the input " + inputLayout + " nor in the labels " + labelLayout
+                            + (queues.isEmpty() ? "" : " or queues " + queues));
                 }
             }
         }
@@ -73,7 +100,12 @@ public final class SslLossLayer extends SameDiffOutputLayer {
 
     /** Width of the labels this layer expects per example. */
     public int labelWidth() {
-        return labelLayout.isEmpty() ? 1 : labelLayout.size() * dim;
+        return (labelLayout.isEmpty() ? 1 : labelLayout.size() * dim) + queues.size() * queueWidth();
+    }
+
+    /** Label columns per row that one queue takes. */
+    public int queueWidth() {
+        return queues.isEmpty() ? 0 : 2 * dim * (queueSize / rows);
     }
 
     @Override
@@ -82,6 +114,12 @@ public final class SslLossLayer extends SameDiffOutputLayer {
         Map<String, SDVariable> named = new HashMap<>();
         for (int i = 0; i < inputLayout.size(); i++) named.put(inputLayout.get(i), columns(layerInput, i));
         for (int i = 0; i < labelLayout.size(); i++) named.put(labelLayout.get(i), columns(labels, i));
+        long queuesStart = (long) labelLayout.size() * dim;
+        for (int i = 0; i < queues.size(); i++) {
+            long start = queuesStart + (long) i * queueWidth();
+            named.put(queues.get(i), labels.get(SDIndex.all(), SDIndex.interval(start, start + queueWidth()))
+                    .reshape(2, dim, queueSize));
+        }
         SDVariable total = null;
         for (LossTerm term : terms) {
             SslLoss loss = Losses.require(term.getLoss());
@@ -154,14 +192,39 @@ public final class SslLossLayer extends SameDiffOutputLayer {
         this.dim = dim;
     }
 
+    public List<String> getQueues() {
+        return queues;
+    }
+
+    public void setQueues(List<String> queues) {
+        this.queues = new ArrayList<>(queues);
+    }
+
+    public int getQueueSize() {
+        return queueSize;
+    }
+
+    public void setQueueSize(int queueSize) {
+        this.queueSize = queueSize;
+    }
+
+    public int getRows() {
+        return rows;
+    }
+
+    public void setRows(int rows) {
+        this.rows = rows;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof SslLossLayer l && super.equals(o) && l.terms.equals(terms)
-                && l.inputLayout.equals(inputLayout) && l.labelLayout.equals(labelLayout) && l.dim == dim;
+                && l.inputLayout.equals(inputLayout) && l.labelLayout.equals(labelLayout) && l.dim == dim
+                && l.queues.equals(queues) && l.queueSize == queueSize && l.rows == rows;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), terms, inputLayout, labelLayout, dim);
+        return Objects.hash(super.hashCode(), terms, inputLayout, labelLayout, dim, queues, queueSize, rows);
     }
 }

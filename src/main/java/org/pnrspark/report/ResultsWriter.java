@@ -62,6 +62,7 @@ public final class ResultsWriter {
             m.put("epochs", t.epochs());
             m.put("steps", t.steps());
             m.put("final_loss", finite(t.finalLoss()));
+            m.put("epoch_losses", java.util.Arrays.stream(t.epochLosses()).mapToObj(ResultsWriter::finite).toList());
             m.put("train_seconds", t.trainSeconds());
             m.put("images_per_second", t.imagesPerSecond());
             m.put("probe_seconds", t.probeSeconds());

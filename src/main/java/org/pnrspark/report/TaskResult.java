@@ -8,6 +8,7 @@ import java.util.List;
  *
  * @param accuracy    linear-probe accuracy on the test images of each task's classes after this task, in [0, 1]
  * @param accuracyAll linear-probe accuracy on all test images after this task
+ * @param epochLosses mean training loss of each epoch
  */
 public record TaskResult(
         int task,
@@ -17,6 +18,7 @@ public record TaskResult(
         int epochs,
         int steps,
         double finalLoss,
+        double[] epochLosses,
         double trainSeconds,
         double imagesPerSecond,
         double probeSeconds,

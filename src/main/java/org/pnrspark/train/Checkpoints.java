@@ -20,6 +20,7 @@ public final class Checkpoints {
     public static final String CHECKSUM = MODEL + ".sha256";
     public static final String CONFIG = "config.conf";
     public static final String MOMENTUM = "momentum.zip";
+    public static final String QUEUES = "queues.bin";
 
     private Checkpoints() {}
 
@@ -46,6 +47,11 @@ public final class Checkpoints {
     public static void writeMomentum(Storage storage, String taskDir, ComputationGraph momentum) throws IOException {
         storage.writeAtomically(Storage.child(taskDir, MOMENTUM), out -> ModelSerializer.writeModel(momentum,
                 nonClosing(out), false));
+    }
+
+    /** MoCo's queues and their pointers ({@code queues.bin}, {@link KeyQueues#write}). */
+    public static void writeQueues(Storage storage, String taskDir, KeyQueues queues) throws IOException {
+        storage.writeAtomically(Storage.child(taskDir, QUEUES), queues::write);
     }
 
     /** ModelSerializer closes the stream it is given; the atomic writer closes it itself. */

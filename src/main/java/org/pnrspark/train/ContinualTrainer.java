@@ -6,6 +6,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.CollectionAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
@@ -79,8 +80,20 @@ public final class ContinualTrainer {
 
         SslMethod method = Methods.of(config);
         ComputationGraph previous = null;
-        // the momentum target (BYOL) starts as a copy of the online network and is carried across tasks
+        // the momentum target (BYOL, MoCo) starts as a copy of the online network and is carried across tasks
         ComputationGraph momentum = null;
+        // MoCo's queues, carried across tasks as the reference loads them from the previous checkpoint
+        KeyQueues queues = null;
+        if (method.queues(0).isPresent()) {
+            SslMethod.QueueSpec spec = method.queues(0).get();
+            int global = workers * config.spark().batchSizePerWorker();
+            if (spec.size() % global != 0) {
+                throw new IllegalArgumentException("mocov2plus.queue_size = " + spec.size() + " must be a multiple of "
+                        + "the global batch, spark.workers x spark.batch_size_per_worker = " + workers + " x "
+                        + config.spark().batchSizePerWorker() + " = " + global + " (the reference asserts K % B = 0)");
+            }
+            queues = KeyQueues.initial(spec.dim(), spec.size(), config.run().seed());
+        }
         List<TaskResult> results = new ArrayList<>();
         for (TaskSplit task : tasks) {
             int t = task.task();
@@ -95,12 +108,13 @@ public final class ContinualTrainer {
             log.line("task %d/%d: classes %s, %d images, objective %s", t + 1, tasks.size(), task.classes(),
                     task.trainIndices().length, method.describeObjective(t));
 
-            TrainingFigures figures = trainTask(task, tasks.size(), online, frozen, momentum, method, hadoop);
+            TrainingFigures figures = trainTask(task, tasks.size(), online, frozen, momentum, queues, method, hadoop);
             if (frozen != null) frozen.destroy();
 
             String taskDir = Checkpoints.taskDir(outputDir, t);
             String sha = Checkpoints.write(storage, taskDir, online, config.hocon());
             if (momentum != null) Checkpoints.writeMomentum(storage, taskDir, momentum);
+            if (queues != null) Checkpoints.writeQueues(storage, taskDir, queues);
 
             long probeStart = System.nanoTime();
             int[] predicted = probe(online, hadoop, train.size(), test.size());
@@ -111,7 +125,7 @@ public final class ContinualTrainer {
                     percentages(row), ProgressLog.duration(probeSeconds));
 
             results.add(new TaskResult(t, task.classes(), method.describeObjective(t), task.trainIndices().length,
-                    config.optim().epochs(), figures.steps(), figures.finalLoss(), figures.seconds(),
+                    config.optim().epochs(), figures.steps(), figures.finalLoss(), figures.epochLosses(), figures.seconds(),
                     figures.imagesPerSecond(), probeSeconds, row, all,
                     Storage.child(taskDir, Checkpoints.MODEL), sha));
             ResultsWriter.write(result(results, start), storage);
@@ -126,13 +140,14 @@ public final class ContinualTrainer {
                 sc.version(), sc.master(), workers);
     }
 
-    record TrainingFigures(int steps, double finalLoss, double seconds, double imagesPerSecond) {}
+    record TrainingFigures(int steps, double finalLoss, double[] epochLosses, double seconds, double imagesPerSecond) {}
 
     /**
      * @param momentum the momentum target, updated on the driver after every averaging round (or null)
+     * @param queues   MoCo's queues, updated on the driver after every averaging round (or null)
      */
     private TrainingFigures trainTask(TaskSplit task, int numTasks, ComputationGraph online,
-            Broadcast<ModelSnapshot> frozen, ComputationGraph momentum, SslMethod method,
+            Broadcast<ModelSnapshot> frozen, ComputationGraph momentum, KeyQueues queues, SslMethod method,
             Broadcast<HadoopConf> hadoop) {
         int t = task.task();
         int batch = config.spark().batchSizePerWorker();
@@ -162,13 +177,17 @@ public final class ContinualTrainer {
         int rounds = (batchesPerEpoch + perRound - 1) / perRound;
         long start = System.nanoTime();
         double lastEpochLoss = Double.NaN;
+        double[] epochLosses = new double[epochs];
         int steps = 0;
         int stepsPerEpoch = batchesPerEpoch / workers;
         long totalSteps = (long) stepsPerEpoch * epochs;
+        int queueCount = method.queues(t).map(SslMethod.QueueSpec::count).orElse(0);
+        CollectionAccumulator<QueueWrite> queueWrites = queues == null ? null
+                : sc.sc().<QueueWrite>collectionAccumulator("queued keys");
         for (int epoch = 0; epoch < epochs; epoch++) {
             long epochStart = System.nanoTime();
-            double lr = LearningRateSchedule.at(epoch, baseLr, config.optim());
-            sparkNet.getNetwork().setLearningRate(lr);
+            double lr = LearningRateSchedule.apply(sparkNet.getNetwork(), epoch, baseLr, config.optim(),
+                    method.distillPredictorLrScale());
             int[] order = SampleRandom.shuffled(images, SampleRandom.forPurpose(config.run().seed(), "shuffle", t, epoch));
             List<String> paths = new ArrayList<>(batchesPerEpoch);
             for (int b = 0; b < batchesPerEpoch; b++) {
@@ -184,10 +203,22 @@ public final class ContinualTrainer {
                 Broadcast<ModelSnapshot> target = momentum == null ? null : sc.broadcast(ModelSnapshot.of(momentum));
                 if (target != null) targets.add(new TaskBatchLoader.Target(target, true));
                 if (frozen != null) targets.add(new TaskBatchLoader.Target(frozen, frozenBatchStatistics));
-                JavaRDD<String> rdd = sc.parallelize(roundPaths, workers);
-                sparkNet.fitPaths(rdd, new TaskBatchLoader(config, hadoop, targets));
-                rdd.unpersist(false);
                 int roundSteps = roundPaths.size() / workers;
+                QueueRound queueRound = null;
+                if (queues != null) {
+                    queueWrites.reset();
+                    long[] pointers = new long[queueCount];
+                    for (int q = 0; q < queueCount; q++) pointers[q] = queues.pointer(q);
+                    queueRound = new QueueRound(sc.broadcast(queues.snapshot(queueCount)), pointers, r * perRound,
+                            roundSteps, workers, batch, queueWrites);
+                }
+                JavaRDD<String> rdd = sc.parallelize(roundPaths, workers);
+                sparkNet.fitPaths(rdd, new TaskBatchLoader(config, hadoop, targets, queueRound));
+                rdd.unpersist(false);
+                if (queueRound != null) {
+                    queues.apply(queueWrites.value(), queueCount, queueRound);
+                    queueRound.start().destroy();
+                }
                 if (target != null) {
                     target.destroy();
                     // the reference updates the target after every step; here after every round, with the τ of
@@ -206,6 +237,7 @@ public final class ContinualTrainer {
                 lossSum += score * roundPaths.size();
             }
             lastEpochLoss = lossSum / batchesPerEpoch;
+            epochLosses[epoch] = lastEpochLoss;
             double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
             double elapsed = (System.nanoTime() - start) / 1e9;
             double viewsPerSecond = 2.0 * batchesPerEpoch * batch / epochSeconds;
@@ -215,7 +247,7 @@ public final class ContinualTrainer {
         }
         sc.setJobDescription(null);
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new TrainingFigures(steps, lastEpochLoss, seconds, 2.0 * batchesPerEpoch * batch * epochs / seconds);
+        return new TrainingFigures(steps, lastEpochLoss, epochLosses, seconds, 2.0 * batchesPerEpoch * batch * epochs / seconds);
     }
 
     private int[] probe(ComputationGraph online, Broadcast<HadoopConf> hadoop, int trainSize, int testSize) {

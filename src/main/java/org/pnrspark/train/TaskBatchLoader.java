@@ -27,7 +27,8 @@ import java.util.SplittableRandom;
  * copy of the dataset), augments each twice with a random stream keyed by (seed, task, epoch, image), stacks the
  * two views on the channel axis, and runs the broadcast target networks on the same views to produce the labels:
  * the momentum target's projections [zm1 | zm2] (BYOL), then the frozen previous model's [f1 | f2] (from task 1
- * on). Without targets the labels are one zero column.
+ * on), then MoCo's queues as they are before the minibatch ({@link QueueRound}). Without targets the labels are one
+ * zero column.
  */
 public final class TaskBatchLoader implements DataSetLoader {
     private static final ThreadLocalModels[] TARGET_NETWORKS = {new ThreadLocalModels(), new ThreadLocalModels()};
@@ -42,15 +43,25 @@ public final class TaskBatchLoader implements DataSetLoader {
     private final JobConfig config;
     private final Broadcast<HadoopConf> hadoop;
     private final List<Target> targets;
+    private final QueueRound queues;
     private transient ViewAugmenter[] augmenters;
     private transient float[] image;
 
     /** @param targets at most two networks whose outputs, in this order, form the labels */
     public TaskBatchLoader(JobConfig config, Broadcast<HadoopConf> hadoop, List<Target> targets) {
+        this(config, hadoop, targets, null);
+    }
+
+    /**
+     * @param queues MoCo's queues for this round (or null): queue q holds the outputs of target q, and the queues
+     *               before each minibatch follow the targets' outputs in the labels
+     */
+    public TaskBatchLoader(JobConfig config, Broadcast<HadoopConf> hadoop, List<Target> targets, QueueRound queues) {
         if (targets.size() > TARGET_NETWORKS.length) throw new IllegalArgumentException("at most two target networks");
         this.config = config;
         this.hadoop = hadoop;
         this.targets = List.copyOf(targets);
+        this.queues = queues;
     }
 
     @Override
@@ -64,6 +75,13 @@ public final class TaskBatchLoader implements DataSetLoader {
             Target target = targets.get(i);
             ComputationGraph net = TARGET_NETWORKS[i].get(target.model().id(), () -> target.model().value().build());
             outputs[i] = net.outputSingle(target.batchStatistics(), views).detach();
+        }
+        if (queues != null) {
+            INDArray[] keys = java.util.Arrays.copyOf(outputs, queues.start().value().length);
+            INDArray[] queueLabels = queues.labelsThenEnqueue(batch.batch(), keys);
+            INDArray[] all = java.util.Arrays.copyOf(outputs, outputs.length + queueLabels.length);
+            System.arraycopy(queueLabels, 0, all, outputs.length, queueLabels.length);
+            outputs = all;
         }
         return new DataSet(views, outputs.length == 1 ? outputs[0] : Nd4j.hstack(outputs));
     }

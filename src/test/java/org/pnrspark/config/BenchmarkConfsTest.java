@@ -26,7 +26,7 @@ class BenchmarkConfsTest {
         for (String strategy : List.of("finetune", "cassle", "pnr")) {
             JobConfig c = ConfigLoader.load(List.of(ConfigLoader.readLocalFile(conf.toString())),
                     List.of("continual.strategy=" + strategy));
-            if (file.matches("(fmnist|cifar100)-5t-[a-z]+\\.conf")) {
+            if (file.matches("(fmnist|cifar100)-5t-[a-z0-9]+\\.conf")) {
                 String method = file.substring(file.lastIndexOf('-') + 1, file.length() - ".conf".length());
                 assertEquals(method, c.method().name(), file);
             }

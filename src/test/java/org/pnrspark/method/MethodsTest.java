@@ -32,20 +32,28 @@ class MethodsTest {
             "vicreg, pnr, vicreg, vicreg_pnr",
             "byol, finetune, byol, byol",
             "byol, cassle, byol, cassle_predictive",
-            "byol, pnr, byol, byol_pnr"})
+            "byol, pnr, byol, byol_pnr",
+            "mocov2plus, finetune, moco, moco",
+            "mocov2plus, cassle, moco, cassle_contrastive",
+            "mocov2plus, pnr, moco, moco_pnr"})
     void networksObjectivesAndAStep(String method, String strategy, String task0Loss, String task1Loss) {
         List<String> sets = new java.util.ArrayList<>(List.of("method.name=" + method, "continual.strategy=" + strategy,
                 method + ".proj_hidden_dim=64", method + ".proj_output_dim=32", method + ".distill_proj_hidden_dim=64"));
         if (method.equals("byol")) sets.add("byol.pred_hidden_dim=64");
+        // MoCo: queues of 16 keys per view, spread over minibatches of 8
+        sets.addAll(List.of("mocov2plus.queue_size=16", "spark.batch_size_per_worker=8"));
         JobConfig cfg = ConfigLoader.load(List.of(), sets);
         SslMethod m = Methods.of(cfg);
         assertTrue(m.describeObjective(0).contains(task0Loss), m.describeObjective(0));
         assertTrue(m.describeObjective(1).contains(task1Loss), m.describeObjective(1));
         boolean frozen = !strategy.equals("finetune");
         boolean momentum = m.momentum().isPresent();
-        assertEquals(method.equals("byol"), momentum);
+        assertEquals(method.equals("byol") || method.equals("mocov2plus"), momentum);
         assertEquals(frozen, m.usesFrozenModel(1));
-        int width = (frozen ? 64 : 0) + (momentum ? 64 : 0);
+        int queues = m.queues(1).map(SslMethod.QueueSpec::count).orElse(0);
+        assertEquals(method.equals("mocov2plus") ? (strategy.equals("pnr") ? 2 : 1) : 0, queues);
+        int queueWidth = 2 * 32 * 16 / 8;
+        int width = (frozen ? 64 : 0) + (momentum ? 64 : 0) + queues * queueWidth;
         assertEquals(width == 0 ? 1 : width, m.targetWidth(1));
 
         ComputationGraph task0 = Networks.build(m.online(0));
@@ -62,7 +70,10 @@ class MethodsTest {
         java.util.List<INDArray> parts = new java.util.ArrayList<>();
         if (momentum) parts.add(teacher.outputSingle(true, views));
         if (frozen) parts.add(f);
-        INDArray labels = parts.isEmpty() ? Nd4j.zeros(DataType.FLOAT, 8, 1) : Nd4j.hstack(parts.toArray(INDArray[]::new));
+        for (int q = 0; q < queues; q++) {
+            INDArray queue = org.pnrspark.train.KeyQueues.initial(32, 16, q).queue(q);
+            parts.add(queue.reshape('c', 8, queueWidth));
+        }        INDArray labels = parts.isEmpty() ? Nd4j.zeros(DataType.FLOAT, 8, 1) : Nd4j.hstack(parts.toArray(INDArray[]::new));
         double before = task1.score(new DataSet(views, labels));
         for (int i = 0; i < 3; i++) task1.fit(new DataSet(views, labels));
         double after = task1.score(new DataSet(views, labels));

@@ -12,7 +12,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** BYOL's target: τ on the reference's cosine schedule, parameters following the EMA formula. */
+/** BYOL's and MoCo's targets: τ on the reference's cosine schedule, parameters following the EMA formula. */
 class MomentumTargetTest {
     @Test
     void tauRisesOnACosineFromBaseToFinal() {
@@ -24,9 +24,19 @@ class MomentumTargetTest {
     }
 
     @Test
-    void targetParametersFollowTheEmaFormula() {
-        JobConfig cfg = ConfigLoader.load(List.of(), List.of("method.name=byol", "byol.proj_hidden_dim=32",
-                "byol.pred_hidden_dim=32", "byol.proj_output_dim=16"));
+    void eachMethodHasTheReferenceSchedule() {
+        var byol = Methods.of(ConfigLoader.load(List.of(), List.of("method.name=byol"))).momentum().get();
+        assertEquals(List.of(0.99, 1.0), List.of(byol.baseTau(), byol.finalTau()));
+        var moco = Methods.of(ConfigLoader.load(List.of(), List.of("method.name=mocov2plus"))).momentum().get();
+        assertEquals(List.of(0.99, 0.999), List.of(moco.baseTau(), moco.finalTau()));
+        assertTrue(Methods.of(ConfigLoader.load(List.of(), List.of("method.name=simclr"))).momentum().isEmpty());
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"byol", "mocov2plus"})
+    void targetParametersFollowTheEmaFormula(String name) {
+        JobConfig cfg = ConfigLoader.load(List.of(), List.of("method.name=" + name, name + ".proj_hidden_dim=32",
+                "byol.pred_hidden_dim=32", name + ".proj_output_dim=16"));
         SslMethod method = Methods.of(cfg);
         ComputationGraph online = Networks.build(method.online(0));
         ComputationGraph target = Networks.build(method.momentum().get().network());
