@@ -17,6 +17,8 @@ record Arguments(String command, List<String> confFiles, List<String> overrides,
               validate    check a configuration and print it with every default filled in
               parity      check the loss code against golden vectors of the reference:
                           parity --vectors FILE.json [--tol 1e-6]
+              bench       time training steps in this JVM (images per second, memory):
+                          bench [--conf FILE] [--encoders small-cnn,resnet18-cifar] [--batches 64,128,256] [--quick]
 
             options:
               --conf FILE          a HOCON configuration (repeatable; later files win), e.g. conf/fmnist-5t.conf

@@ -42,6 +42,9 @@ public final class Main {
         if (args.length > 0 && args[0].equals("parity")) {
             return ParityCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
         }
+        if (args.length > 0 && args[0].equals("bench")) {
+            return org.pnrspark.bench.BenchCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         try {
             Arguments a = Arguments.parse(args);
             switch (a.command()) {

@@ -1,0 +1,173 @@
+package org.pnrspark.bench;
+
+import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pnrspark.config.ConfigLoader;
+import org.pnrspark.config.InvalidConfigException;
+import org.pnrspark.config.JobConfig;
+import org.pnrspark.method.Methods;
+import org.pnrspark.method.SslMethod;
+import org.pnrspark.model.Networks;
+import org.pnrspark.util.NativeThreads;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code bench}: the training throughput of one optimisation step inside one JVM, without Spark: the configured
+ * method's online network of task 0 on synthetic views, for each encoder and minibatch size, with the minimum,
+ * median and maximum over repeated timings, and the memory it took. Two views count as two images, as in the
+ * training log.
+ *
+ * <pre>bench [--conf FILE] [--set KEY=VALUE] [--encoders small-cnn,resnet18-cifar] [--batches 64,128,256]
+ *       [--steps 10] [--repeats 3] [--threads N] [--quick]</pre>
+ */
+public final class BenchCommand {
+    static final String USAGE = """
+            usage: pnr-spark bench [--conf FILE] [--set KEY=VALUE] [--encoders small-cnn,resnet18-cifar]
+                                   [--batches 64,128,256] [--steps 10] [--repeats 3] [--threads N] [--quick]
+
+            Times training steps of the configured method (task 0) in this JVM on synthetic views: small-cnn at
+            28x28x1, resnet18-cifar at 32x32x3. Prints images per second (two
+            views per image counted as two) as min / median / max over the repeats, the time per step, the JVM's
+            peak heap and ND4J's off-heap bytes. --quick: batch 64 only, 5 steps, 2 repeats.
+            """;
+
+    private BenchCommand() {}
+
+    record Options(List<String> confs, List<String> sets, List<String> encoders, List<Integer> batches, int steps,
+            int repeats, int threads) {}
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Options o;
+        try {
+            o = parse(args);
+        } catch (IllegalArgumentException | InvalidConfigException e) {
+            err.println("error: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        }
+        List<ConfigLoader.Source> sources = new ArrayList<>();
+        JobConfig base;
+        try {
+            for (String f : o.confs()) sources.add(ConfigLoader.readLocalFile(f));
+            base = ConfigLoader.load(sources, o.sets());
+        } catch (InvalidConfigException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        }
+        int threads = o.threads() > 0 ? o.threads() : Runtime.getRuntime().availableProcessors();
+        NativeThreads.applyForSparkTask(threads);
+        out.printf(Locale.ROOT, "bench: %s x %s, task 0 objective, one JVM without Spark, %d native threads; "
+                        + "%d repeats of %d steps after 2 warm-up steps%n", base.method().name(),
+                base.continual().strategy().configName(), threads, o.repeats(), o.steps());
+        out.printf(Locale.ROOT, "%-18s %-10s %6s %10s %10s %10s %10s %12s %14s%n", "encoder", "input", "batch",
+                "img/s min", "median", "max", "ms/step", "peak heap", "ND4J off-heap");
+        for (String encoder : o.encoders()) {
+            List<String> sets = new ArrayList<>(o.sets());
+            sets.add("model.encoder=" + encoder);
+            sets.add("data.dataset=" + (encoder.equals("small-cnn") ? "fashion-mnist" : "cifar100"));
+            sets.add("scenario.class_order=[]");
+            for (int batch : o.batches()) {
+                List<String> s = new ArrayList<>(sets);
+                s.add("spark.batch_size_per_worker=" + batch);
+                JobConfig c = ConfigLoader.load(sources, s);
+                Row row = measure(c, encoder, batch, o.steps(), o.repeats());
+                out.printf(Locale.ROOT, "%-18s %-10s %6d %10.1f %10.1f %10.1f %10.1f %12s %14s%n", encoder, row.input(),
+                        batch, row.min(), row.median(), row.max(), row.msPerStep(), bytes(row.peakHeap()),
+                        bytes(row.offHeap()));
+            }
+        }
+        return 0;
+    }
+
+    record Row(String input, double min, double median, double max, double msPerStep, long peakHeap, long offHeap) {}
+
+    static Row measure(JobConfig c, String encoder, int batch, int steps, int repeats) {
+        SslMethod method = Methods.of(c);
+        ComputationGraph net = Networks.build(method.online(0));
+        int channels = c.data().dataset().channels();
+        int side = c.data().dataset().height();
+        Nd4j.getRandom().setSeed(c.run().seed());
+        INDArray views = Nd4j.randn(DataType.FLOAT, batch, 2L * channels, side, side);
+        INDArray labels = Nd4j.rand(DataType.FLOAT, batch, method.targetWidth(0));
+        DataSet data = new DataSet(views, labels);
+        for (int i = 0; i < 2; i++) net.fit(data);
+        double[] rates = new double[repeats];
+        long peakHeap = 0;
+        for (int r = 0; r < repeats; r++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < steps; i++) net.fit(data);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            rates[r] = 2.0 * batch * steps / seconds;
+            Runtime rt = Runtime.getRuntime();
+            peakHeap = Math.max(peakHeap, rt.totalMemory() - rt.freeMemory());
+        }
+        if (!Double.isFinite(net.score())) throw new IllegalStateException("the loss became " + net.score());
+        double[] sorted = rates.clone();
+        Arrays.sort(sorted);
+        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+        return new Row(side + "x" + side + "x" + channels, sorted[0], median, sorted[sorted.length - 1],
+                1000.0 * 2 * batch / median, peakHeap, Pointer.totalBytes());
+    }
+
+    static Options parse(String[] args) {
+        List<String> confs = new ArrayList<>();
+        List<String> sets = new ArrayList<>();
+        List<String> encoders = List.of("small-cnn", "resnet18-cifar");
+        List<Integer> batches = List.of(64, 128, 256);
+        int steps = 10, repeats = 3, threads = 0;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--conf" -> confs.add(value(args, ++i, a));
+                case "--set" -> sets.add(value(args, ++i, a));
+                case "--encoders" -> encoders = List.of(value(args, ++i, a).split(","));
+                case "--batches" -> batches = Arrays.stream(value(args, ++i, a).split(",")).map(v -> positive(v, a))
+                        .toList();
+                case "--steps" -> steps = positive(value(args, ++i, a), a);
+                case "--repeats" -> repeats = positive(value(args, ++i, a), a);
+                case "--threads" -> threads = positive(value(args, ++i, a), a);
+                case "--quick" -> {
+                    batches = List.of(64);
+                    steps = 5;
+                    repeats = 2;
+                }
+                default -> throw new IllegalArgumentException("unknown argument \"" + a + "\"");
+            }
+        }
+        for (String e : encoders) {
+            if (!List.of("small-cnn", "resnet18-cifar").contains(e)) {
+                throw new IllegalArgumentException("--encoders: \"" + e + "\" is not one of small-cnn, resnet18-cifar");
+            }
+        }
+        return new Options(confs, sets, encoders, batches, steps, repeats, threads);
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) throw new IllegalArgumentException(option + " needs a value");
+        return args[i];
+    }
+
+    private static int positive(String v, String option) {
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n > 0) return n;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + ": \"" + v + "\" is not a positive integer");
+    }
+
+    private static String bytes(long n) {
+        return String.format(Locale.ROOT, "%.1f MB", n / 1e6);
+    }
+}
