@@ -17,6 +17,8 @@ record Arguments(String command, List<String> confFiles, List<String> overrides,
               validate    check a configuration and print it with every default filled in
               parity      check the loss code against golden vectors of the reference:
                           parity --vectors FILE.json [--tol 1e-6]
+              compare     put finished (or running) runs side by side, with plots:
+                          compare RUN_DIR [RUN_DIR...] [--out compare.html]
               bench       time training steps in this JVM (images per second, memory):
                           bench [--conf FILE] [--encoders small-cnn,resnet18-cifar] [--batches 64,128,256] [--quick]
 

@@ -42,6 +42,9 @@ public final class Main {
         if (args.length > 0 && args[0].equals("parity")) {
             return ParityCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
         }
+        if (args.length > 0 && args[0].equals("compare")) {
+            return CompareCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         if (args.length > 0 && args[0].equals("bench")) {
             return org.pnrspark.bench.BenchCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
         }
@@ -136,7 +139,16 @@ public final class Main {
                 out.println("results: " + Storage.child(run.outputDir(), ResultsWriter.RESULTS_JSON));
                 out.println();
             }
-            if (runs.size() > 1) out.print(ResultsTable.comparison(runs));
+            if (runs.size() > 1) {
+                out.print(ResultsTable.comparison(runs));
+                // the strategies side by side, with plots, next to their directories
+                Storage storage = new Storage(spark.sparkContext().hadoopConfiguration());
+                List<String> dirs = runs.stream().map(RunResult::outputDir).toList();
+                String parent = new org.apache.hadoop.fs.Path(dirs.get(0)).getParent().toString();
+                String html = Storage.child(parent, "compare.html");
+                storage.writeString(html, org.pnrspark.report.Comparison.load(storage, dirs).html());
+                out.println("comparison with plots: " + html);
+            }
         } finally {
             if (ownSession) spark.stop();
         }

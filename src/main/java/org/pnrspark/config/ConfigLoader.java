@@ -280,8 +280,23 @@ public final class ConfigLoader {
                 v.intAtLeast("spark.workers", 0), batch, v.intAtLeast("spark.averaging_frequency", 1),
                 v.intAtLeast("spark.threads_per_task", 0), sparkProperties(c));
 
-        JobConfig.Eval eval = new JobConfig.Eval(v.intAtLeast("eval.linear_probe.max_iter", 1),
-                v.nonNegative("eval.linear_probe.reg_param"), v.intAtLeast("eval.batch_size", 1));
+        List<Double> milestones = v.doubleList("eval.linear_probe.offline.milestones");
+        for (double m : milestones) {
+            if (!(m > 0 && m < 1)) {
+                throw InvalidConfigException.expected("eval.linear_probe.offline.milestones", milestones,
+                        v.origin("eval.linear_probe.offline.milestones"), "fractions of the epochs in (0, 1)");
+            }
+        }
+        JobConfig.OfflineProbe offline = new JobConfig.OfflineProbe(v.intAtLeast("eval.linear_probe.offline.epochs", 1),
+                v.nonNegative("eval.linear_probe.offline.lr"), v.fraction("eval.linear_probe.offline.momentum"),
+                v.nonNegative("eval.linear_probe.offline.weight_decay"),
+                v.intAtLeast("eval.linear_probe.offline.batch_size", 1), List.copyOf(milestones),
+                v.fraction("eval.linear_probe.offline.gamma"));
+        JobConfig.Knn knn = new JobConfig.Knn(v.bool("eval.knn.enabled"), v.intAtLeast("eval.knn.k", 1),
+                v.positive("eval.knn.temperature"));
+        JobConfig.Eval eval = new JobConfig.Eval(v.oneOf("eval.linear_probe.protocol", "fast", "offline"),
+                v.intAtLeast("eval.linear_probe.max_iter", 1), v.nonNegative("eval.linear_probe.reg_param"), offline,
+                knn, v.bool("eval.random_init_baseline"), v.intAtLeast("eval.batch_size", 1));
 
         JobConfig.Output output = new JobConfig.Output(c.getString("output.dir").trim(), v.bool("output.overwrite"));
 

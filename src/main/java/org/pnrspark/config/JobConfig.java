@@ -109,7 +109,22 @@ public record JobConfig(
     public record SparkSettings(String master, int workers, int batchSizePerWorker, int averagingFrequency,
             int threadsPerTask, Map<String, String> conf) implements Serializable {}
 
-    public record Eval(int probeMaxIter, double probeRegParam, int batchSize) implements Serializable {}
+    /**
+     * @param probeProtocol "fast" (L-BFGS logistic regression) or "offline" (the reference's SGD schedule)
+     */
+    public record Eval(String probeProtocol, int probeMaxIter, double probeRegParam, OfflineProbe offline, Knn knn,
+            boolean randomInitBaseline, int batchSize) implements Serializable {}
+
+    /**
+     * The reference's linear evaluation (PNR_SPEC §8.2) on frozen features.
+     *
+     * @param lr         0 = the reference's rate for the method
+     * @param milestones fractions of the epochs after which the rate is multiplied by gamma
+     */
+    public record OfflineProbe(int epochs, double lr, double momentum, double weightDecay, int batchSize,
+            List<Double> milestones, double gamma) implements Serializable {}
+
+    public record Knn(boolean enabled, int k, double temperature) implements Serializable {}
 
     public record Output(String dir, boolean overwrite) implements Serializable {}
 }

@@ -3,7 +3,7 @@ package org.pnrspark.report;
 import java.util.List;
 import java.util.Locale;
 
-/** Console tables of linear-probe accuracies. */
+/** Console tables of linear-probe accuracies and the continual metrics. */
 public final class ResultsTable {
     private ResultsTable() {}
 
@@ -22,7 +22,19 @@ public final class ResultsTable {
             for (double a : t.accuracy()) sb.append(String.format(Locale.ROOT, " %7s", pct(a)));
             sb.append(String.format(Locale.ROOT, " | %5s%n", pct(t.accuracyAll())));
         }
+        if (run.randomInit() != null) {
+            sb.append(String.format(Locale.ROOT, "%10s |", "random"));
+            for (double a : run.randomInit().accuracy()) sb.append(String.format(Locale.ROOT, " %7s", pct(a)));
+            sb.append(String.format(Locale.ROOT, " | %5s%n", pct(run.randomInit().accuracyAll())));
+        }
+        sb.append(metricsLine("linear probe", run.metrics()));
+        if (run.config().eval().knn().enabled()) sb.append(metricsLine("k-NN", run.knnMetrics()));
         return sb.toString();
+    }
+
+    private static String metricsLine(String what, org.pnrspark.eval.ContinualMetrics m) {
+        return String.format(Locale.ROOT, "%s: final %s · average %s · forgetting %s · forward transfer %s (%%)%n",
+                what, pct(m.finalAccuracy()), pct(m.averageAccuracy()), pct(m.forgetting()), pct(m.forwardTransfer()));
     }
 
     /** Several runs side by side: accuracy on all classes after each task, one row per run. */
@@ -32,15 +44,18 @@ public final class ResultsTable {
         StringBuilder sb = new StringBuilder("Linear-probe accuracy on all classes (%) after each task\n");
         sb.append(String.format(Locale.ROOT, "%-10s |", "strategy"));
         for (int i = 0; i < tasks; i++) sb.append(String.format(Locale.ROOT, " task %-2d", i));
-        sb.append(" | train img/s | minutes\n");
-        sb.append("-".repeat(11)).append('+').append("-".repeat(8 * tasks)).append("-+-------------+--------\n");
+        sb.append(" | average | forget | fwd tr | train img/s | minutes\n");
+        sb.append("-".repeat(11)).append('+').append("-".repeat(8 * tasks))
+                .append("-+---------+--------+--------+-------------+--------\n");
         for (RunResult r : runs) {
             sb.append(String.format(Locale.ROOT, "%-10s |", r.config().continual().strategy().configName()));
             for (int i = 0; i < tasks; i++) {
                 sb.append(String.format(Locale.ROOT, " %7s", i < r.tasks().size() ? pct(r.tasks().get(i).accuracyAll()) : "-"));
             }
             double imgs = r.tasks().stream().mapToDouble(TaskResult::imagesPerSecond).average().orElse(Double.NaN);
-            sb.append(String.format(Locale.ROOT, " | %11.1f | %7.1f%n", imgs, r.seconds() / 60));
+            var m = r.metrics();
+            sb.append(String.format(Locale.ROOT, " | %7s | %6s | %6s | %11.1f | %7.1f%n", pct(m.averageAccuracy()),
+                    pct(m.forgetting()), pct(m.forwardTransfer()), imgs, r.seconds() / 60));
         }
         return sb.toString();
     }

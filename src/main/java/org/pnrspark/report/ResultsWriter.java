@@ -13,19 +13,69 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Writes {@code results.json} (schema {@value #SCHEMA_VERSION}, documented in the README) and
- * {@code accuracy.csv} into the run's output directory, atomically.
+ * Writes a run's results into its output directory, atomically, after every task: {@code results.json} (schema
+ * {@value #SCHEMA_VERSION}, documented in the README and in {@code results.schema.json}), the accuracy matrices as
+ * CSV ({@code accuracy.csv}, {@code knn_accuracy.csv}), the training curves ({@code curves.csv}) and
+ * {@code report.html}.
  */
 public final class ResultsWriter {
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
     public static final String RESULTS_JSON = "results.json";
     public static final String ACCURACY_CSV = "accuracy.csv";
+    public static final String KNN_ACCURACY_CSV = "knn_accuracy.csv";
+    public static final String CURVES_CSV = "curves.csv";
+    public static final String REPORT_HTML = "report.html";
 
     private ResultsWriter() {}
 
     public static void write(RunResult run, Storage storage) throws IOException {
-        storage.writeString(Storage.child(run.outputDir(), RESULTS_JSON), json(run));
-        storage.writeString(Storage.child(run.outputDir(), ACCURACY_CSV), csv(run));
+        String json = json(run);
+        storage.writeString(Storage.child(run.outputDir(), RESULTS_JSON), json);
+        storage.writeString(Storage.child(run.outputDir(), REPORT_HTML), HtmlReport.run(json, RESULTS_JSON));
+        storage.writeString(Storage.child(run.outputDir(), ACCURACY_CSV),
+                csv(run, run.accuracyMatrix(), TaskResult::accuracyAll));
+        if (run.config().eval().knn().enabled()) {
+            storage.writeString(Storage.child(run.outputDir(), KNN_ACCURACY_CSV),
+                    csv(run, run.knnAccuracyMatrix(), t -> t.evaluation().knnAccuracyAll()));
+        }
+        storage.writeString(Storage.child(run.outputDir(), CURVES_CSV), curves(run));
+    }
+
+    private static Map<String, Object> evaluation(org.pnrspark.eval.Evaluation e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("accuracy", toList(e.accuracy()));
+        m.put("accuracy_all", finite(e.accuracyAll()));
+        m.put("knn_accuracy", toList(e.knnAccuracy()));
+        m.put("knn_accuracy_all", finite(e.knnAccuracyAll()));
+        m.put("eval_seconds", e.seconds());
+        return m;
+    }
+
+    private static Map<String, Object> metrics(org.pnrspark.eval.ContinualMetrics x) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("final_accuracy", finite(x.finalAccuracy()));
+        m.put("average_accuracy", finite(x.averageAccuracy()));
+        m.put("forgetting", finite(x.forgetting()));
+        m.put("forward_transfer", finite(x.forwardTransfer()));
+        return m;
+    }
+
+    private static List<List<Object>> matrix(double[][] rows) {
+        List<List<Object>> out = new ArrayList<>();
+        for (double[] r : rows) out.add(toList(r));
+        return out;
+    }
+
+    /** One row per epoch of every task: task, epoch, loss, lr, images_per_second, seconds. */
+    static String curves(RunResult run) {
+        StringBuilder sb = new StringBuilder("task,epoch,loss,lr,images_per_second,seconds\n");
+        for (TaskResult t : run.tasks()) {
+            for (EpochFigures e : t.curve()) {
+                sb.append(String.format(Locale.ROOT, "%d,%d,%.6f,%.6g,%.2f,%.3f%n", t.task(), e.epoch(), e.loss(),
+                        e.lr(), e.imagesPerSecond(), e.seconds()));
+            }
+        }
+        return sb.toString();
     }
 
     static String json(RunResult run) throws IOException {
@@ -48,10 +98,12 @@ public final class ResultsWriter {
         runInfo.put("workers", run.workers());
         runInfo.put("batch_size_per_worker", c.spark().batchSizePerWorker());
         runInfo.put("averaging_frequency", c.spark().averagingFrequency());
+        runInfo.put("linear_probe", c.eval().probeProtocol());
         runInfo.put("output_dir", run.outputDir());
         runInfo.put("config_file", "config.conf");
         root.put("run", runInfo);
 
+        root.put("random_init", run.randomInit() == null ? null : evaluation(run.randomInit()));
         List<Map<String, Object>> tasks = new ArrayList<>();
         for (TaskResult t : run.tasks()) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -62,22 +114,29 @@ public final class ResultsWriter {
             m.put("epochs", t.epochs());
             m.put("steps", t.steps());
             m.put("final_loss", finite(t.finalLoss()));
-            m.put("epoch_losses", java.util.Arrays.stream(t.epochLosses()).mapToObj(ResultsWriter::finite).toList());
             m.put("train_seconds", t.trainSeconds());
             m.put("images_per_second", t.imagesPerSecond());
-            m.put("probe_seconds", t.probeSeconds());
-            m.put("accuracy", toList(t.accuracy()));
-            m.put("accuracy_all", finite(t.accuracyAll()));
+            m.putAll(evaluation(t.evaluation()));
             m.put("checkpoint", t.checkpoint());
             m.put("checkpoint_sha256", t.checkpointSha256());
+            List<Map<String, Object>> curve = new ArrayList<>();
+            for (EpochFigures e : t.curve()) {
+                Map<String, Object> point = new LinkedHashMap<>();
+                point.put("epoch", e.epoch());
+                point.put("loss", finite(e.loss()));
+                point.put("lr", e.lr());
+                point.put("images_per_second", e.imagesPerSecond());
+                point.put("seconds", e.seconds());
+                curve.add(point);
+            }
+            m.put("curve", curve);
             tasks.add(m);
         }
         root.put("tasks", tasks);
-
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("final_accuracy", finite(run.finalAccuracy()));
-        root.put("metrics", metrics);
-        root.put("accuracy_matrix", run.tasks().stream().map(t -> toList(t.accuracy())).toList());
+        root.put("metrics", metrics(run.metrics()));
+        root.put("knn_metrics", c.eval().knn().enabled() ? metrics(run.knnMetrics()) : null);
+        root.put("accuracy_matrix", matrix(run.accuracyMatrix()));
+        root.put("knn_accuracy_matrix", c.eval().knn().enabled() ? matrix(run.knnAccuracyMatrix()) : null);
         root.put("total_seconds", run.seconds());
         Map<String, Object> versions = new LinkedHashMap<>();
         versions.put("pnr_spark", Versions.project());
@@ -89,15 +148,16 @@ public final class ResultsWriter {
     }
 
     /** Row t = after task t, one column per task, then the accuracy on all classes. */
-    static String csv(RunResult run) {
+    static String csv(RunResult run, double[][] matrix, java.util.function.ToDoubleFunction<TaskResult> all) {
         StringBuilder sb = new StringBuilder("after_task");
         int tasks = run.config().scenario().tasks();
         for (int i = 0; i < tasks; i++) sb.append(",task_").append(i);
         sb.append(",all\n");
-        for (TaskResult t : run.tasks()) {
+        for (int r = 0; r < run.tasks().size(); r++) {
+            TaskResult t = run.tasks().get(r);
             sb.append(t.task());
-            for (double a : t.accuracy()) sb.append(',').append(String.format(Locale.ROOT, "%.6f", a));
-            sb.append(',').append(String.format(Locale.ROOT, "%.6f", t.accuracyAll())).append('\n');
+            for (double a : matrix[r]) sb.append(',').append(String.format(Locale.ROOT, "%.6f", a));
+            sb.append(',').append(String.format(Locale.ROOT, "%.6f", all.applyAsDouble(t))).append('\n');
         }
         return sb.toString();
     }

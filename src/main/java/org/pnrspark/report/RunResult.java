@@ -1,19 +1,45 @@
 package org.pnrspark.report;
 
 import org.pnrspark.config.JobConfig;
+import org.pnrspark.eval.ContinualMetrics;
+import org.pnrspark.eval.Evaluation;
 
 import java.util.List;
+import java.util.function.Function;
 
-/** A finished (or partly finished) run: its configuration, where it wrote, and one result per completed task. */
-public record RunResult(JobConfig config, String outputDir, List<TaskResult> tasks, double seconds,
-        String sparkVersion, String master, int workers) {
-    /** The accuracy matrix A[t][i]: accuracy on task i's classes after training task t. */
+/**
+ * A finished (or partly finished) run: its configuration, where it wrote, the randomly initialised encoder's
+ * evaluation (null when not made) and one result per completed task.
+ */
+public record RunResult(JobConfig config, String outputDir, Evaluation randomInit, List<TaskResult> tasks,
+        double seconds, String sparkVersion, String master, int workers) {
+    /** The accuracy matrix A[t][i]: linear-probe accuracy on task i's classes after training task t. */
     public double[][] accuracyMatrix() {
-        return tasks.stream().map(TaskResult::accuracy).toArray(double[][]::new);
+        return matrix(Evaluation::accuracy);
     }
 
-    /** Accuracy on all classes after the last completed task (the headline number of the papers). */
+    /** The same for k-NN. */
+    public double[][] knnAccuracyMatrix() {
+        return matrix(Evaluation::knnAccuracy);
+    }
+
+    private double[][] matrix(Function<Evaluation, double[]> row) {
+        return tasks.stream().map(t -> row.apply(t.evaluation())).toArray(double[][]::new);
+    }
+
+    /** Linear-probe accuracy on all classes after the last completed task (the headline number of the papers). */
     public double finalAccuracy() {
         return tasks.isEmpty() ? Double.NaN : tasks.get(tasks.size() - 1).accuracyAll();
+    }
+
+    /** The continual metrics of the linear probe's accuracy matrix. */
+    public ContinualMetrics metrics() {
+        return ContinualMetrics.of(accuracyMatrix(), finalAccuracy(), randomInit == null ? null : randomInit.accuracy());
+    }
+
+    /** The continual metrics of k-NN's accuracy matrix. */
+    public ContinualMetrics knnMetrics() {
+        double last = tasks.isEmpty() ? Double.NaN : tasks.get(tasks.size() - 1).evaluation().knnAccuracyAll();
+        return ContinualMetrics.of(knnAccuracyMatrix(), last, randomInit == null ? null : randomInit.knnAccuracy());
     }
 }

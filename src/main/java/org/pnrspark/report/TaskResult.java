@@ -1,14 +1,15 @@
 package org.pnrspark.report;
 
+import org.pnrspark.eval.Evaluation;
+
 import java.util.List;
 
 /**
  * What training and evaluating one task produced: row {@code task} of the accuracy matrix and the figures of its
  * training.
  *
- * @param accuracy    linear-probe accuracy on the test images of each task's classes after this task, in [0, 1]
- * @param accuracyAll linear-probe accuracy on all test images after this task
- * @param epochLosses mean training loss of each epoch
+ * @param curve      one point per epoch
+ * @param evaluation the linear probe and k-NN after this task; accuracies in [0, 1]
  */
 public record TaskResult(
         int task,
@@ -18,11 +19,20 @@ public record TaskResult(
         int epochs,
         int steps,
         double finalLoss,
-        double[] epochLosses,
+        List<EpochFigures> curve,
         double trainSeconds,
         double imagesPerSecond,
-        double probeSeconds,
-        double[] accuracy,
-        double accuracyAll,
+        Evaluation evaluation,
         String checkpoint,
-        String checkpointSha256) {}
+        String checkpointSha256) {
+
+    /** Linear-probe accuracy on the test images of each task's classes after this task. */
+    public double[] accuracy() {
+        return evaluation.accuracy();
+    }
+
+    /** Linear-probe accuracy on all test images after this task. */
+    public double accuracyAll() {
+        return evaluation.accuracyAll();
+    }
+}

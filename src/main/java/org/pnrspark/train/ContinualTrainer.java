@@ -18,13 +18,13 @@ import org.pnrspark.data.ImageSet;
 import org.pnrspark.data.ImageSetCache;
 import org.pnrspark.data.Split;
 import org.pnrspark.data.TaskSplit;
-import org.pnrspark.eval.Accuracy;
-import org.pnrspark.eval.FeatureExtraction;
-import org.pnrspark.eval.LinearProbe;
+import org.pnrspark.eval.Evaluation;
+import org.pnrspark.eval.Evaluator;
 import org.pnrspark.method.Methods;
 import org.pnrspark.method.SslMethod;
 import org.pnrspark.model.ModelSnapshot;
 import org.pnrspark.model.Networks;
+import org.pnrspark.report.EpochFigures;
 import org.pnrspark.report.ResultsWriter;
 import org.pnrspark.report.RunResult;
 import org.pnrspark.report.TaskResult;
@@ -53,6 +53,7 @@ public final class ContinualTrainer {
     private final String outputDir;
     private final ProgressLog log;
     private final int workers;
+    private Evaluation randomInit;
 
     public ContinualTrainer(JobConfig config, SparkSession spark, String outputDir, ProgressLog log) {
         this.config = config;
@@ -79,6 +80,13 @@ public final class ContinualTrainer {
         log.line("output: %s", outputDir);
 
         SslMethod method = Methods.of(config);
+        Evaluator evaluator = new Evaluator(spark, config, hadoop, workers, tasks, train.size(), testLabels);
+        if (config.eval().randomInitBaseline()) {
+            // the baseline of forward transfer: the encoder as initialised, before any training
+            sc.setJobDescription("evaluation of the randomly initialised encoder");
+            randomInit = evaluator.evaluate(Networks.build(method.online(0)));
+            logEvaluation("random init", randomInit);
+        }
         ComputationGraph previous = null;
         // the momentum target (BYOL, MoCo) starts as a copy of the online network and is carried across tasks
         ComputationGraph momentum = null;
@@ -116,31 +124,35 @@ public final class ContinualTrainer {
             if (momentum != null) Checkpoints.writeMomentum(storage, taskDir, momentum);
             if (queues != null) Checkpoints.writeQueues(storage, taskDir, queues);
 
-            long probeStart = System.nanoTime();
-            int[] predicted = probe(online, hadoop, train.size(), test.size());
-            double probeSeconds = (System.nanoTime() - probeStart) / 1e9;
-            double[] row = Accuracy.perTask(tasks, testLabels, predicted);
-            double all = Accuracy.overall(testLabels, predicted);
-            log.line("task %d/%d: linear probe %.1f%% on all classes, per task %s (%s)", t + 1, tasks.size(), 100 * all,
-                    percentages(row), ProgressLog.duration(probeSeconds));
-
+            Evaluation evaluation = evaluator.evaluate(online);
+            logEvaluation(String.format("task %d/%d", t + 1, tasks.size()), evaluation);
             results.add(new TaskResult(t, task.classes(), method.describeObjective(t), task.trainIndices().length,
-                    config.optim().epochs(), figures.steps(), figures.finalLoss(), figures.epochLosses(), figures.seconds(),
-                    figures.imagesPerSecond(), probeSeconds, row, all,
-                    Storage.child(taskDir, Checkpoints.MODEL), sha));
+                    config.optim().epochs(), figures.steps(), figures.finalLoss(), figures.curve(), figures.seconds(),
+                    figures.imagesPerSecond(), evaluation, Storage.child(taskDir, Checkpoints.MODEL), sha));
             ResultsWriter.write(result(results, start), storage);
+            sc.setJobDescription(null);
             previous = online;
         }
         hadoop.destroy();
         return result(results, start);
     }
 
+    private void logEvaluation(String what, Evaluation e) {
+        String knn = Double.isNaN(e.knnAccuracyAll()) ? "" : String.format(java.util.Locale.ROOT,
+                ", k-NN %.1f%% %s", 100 * e.knnAccuracyAll(), percentages(e.knnAccuracy()));
+        log.line("%s: linear probe %.1f%% on all classes, per task %s%s (features %s, %s probe %s%s)", what,
+                100 * e.accuracyAll(), percentages(e.accuracy()), knn, ProgressLog.duration(e.featureSeconds()),
+                config.eval().probeProtocol(), ProgressLog.duration(e.probeSeconds()),
+                Double.isNaN(e.knnAccuracyAll()) ? "" : ", k-NN " + ProgressLog.duration(e.knnSeconds()));
+    }
+
     private RunResult result(List<TaskResult> results, long start) {
-        return new RunResult(config, outputDir, List.copyOf(results), (System.nanoTime() - start) / 1e9,
+        return new RunResult(config, outputDir, randomInit, List.copyOf(results), (System.nanoTime() - start) / 1e9,
                 sc.version(), sc.master(), workers);
     }
 
-    record TrainingFigures(int steps, double finalLoss, double[] epochLosses, double seconds, double imagesPerSecond) {}
+    record TrainingFigures(int steps, double finalLoss, List<EpochFigures> curve, double seconds,
+            double imagesPerSecond) {}
 
     /**
      * @param momentum the momentum target, updated on the driver after every averaging round (or null)
@@ -177,7 +189,7 @@ public final class ContinualTrainer {
         int rounds = (batchesPerEpoch + perRound - 1) / perRound;
         long start = System.nanoTime();
         double lastEpochLoss = Double.NaN;
-        double[] epochLosses = new double[epochs];
+        List<EpochFigures> curve = new ArrayList<>(epochs);
         int steps = 0;
         int stepsPerEpoch = batchesPerEpoch / workers;
         long totalSteps = (long) stepsPerEpoch * epochs;
@@ -237,40 +249,17 @@ public final class ContinualTrainer {
                 lossSum += score * roundPaths.size();
             }
             lastEpochLoss = lossSum / batchesPerEpoch;
-            epochLosses[epoch] = lastEpochLoss;
             double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
             double elapsed = (System.nanoTime() - start) / 1e9;
             double viewsPerSecond = 2.0 * batchesPerEpoch * batch / epochSeconds;
+            curve.add(new EpochFigures(epoch, lastEpochLoss, lr, viewsPerSecond, epochSeconds));
             log.line("task %d/%d · epoch %d/%d · loss %.4f · lr %.4g · %.1f img/s · task ETA %s", t + 1, numTasks,
                     epoch + 1, epochs, lastEpochLoss, lr, viewsPerSecond,
                     ProgressLog.duration(elapsed / (epoch + 1) * (epochs - epoch - 1)));
         }
         sc.setJobDescription(null);
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new TrainingFigures(steps, lastEpochLoss, epochLosses, seconds, 2.0 * batchesPerEpoch * batch * epochs / seconds);
-    }
-
-    private int[] probe(ComputationGraph online, Broadcast<HadoopConf> hadoop, int trainSize, int testSize) {
-        sc.setJobDescription("linear probe");
-        Broadcast<ModelSnapshot> encoder = sc.broadcast(ModelSnapshot.of(Networks.featureExtractor(config), online));
-        try {
-            Dataset<Row> train = FeatureExtraction.features(spark, config, hadoop, encoder, Split.TRAIN, trainSize,
-                    workers).cache();
-            Dataset<Row> test = FeatureExtraction.features(spark, config, hadoop, encoder, Split.TEST, testSize,
-                    workers).cache();
-            long t0 = System.nanoTime();
-            long n = train.count() + test.count();
-            long t1 = System.nanoTime();
-            int[] predicted = LinearProbe.predict(train, test, testSize, config.eval());
-            log.line("probe: features of %d images in %s, logistic regression in %s", n,
-                    ProgressLog.duration((t1 - t0) / 1e9), ProgressLog.duration((System.nanoTime() - t1) / 1e9));
-            train.unpersist();
-            test.unpersist();
-            return predicted;
-        } finally {
-            encoder.destroy();
-            sc.setJobDescription(null);
-        }
+        return new TrainingFigures(steps, lastEpochLoss, curve, seconds, 2.0 * batchesPerEpoch * batch * epochs / seconds);
     }
 
     private static String percentages(double[] row) {

@@ -51,10 +51,14 @@ class CifarEndToEndTest {
                 "--set", "data.root=" + dir, "--set", "data.max_train_per_class=6", "--set", "data.max_test_per_class=4",
                 "--set", "scenario.tasks=2", "--set", "optim.epochs=1", "--set", "optim.warmup_epochs=0",
                 "--set", "spark.batch_size_per_worker=16", "--set", "spark.averaging_frequency=2",
-                "--set", "augment.crop_min_scale=0.08", "--set", "eval.linear_probe.max_iter=50",
+                "--set", "augment.crop_min_scale=0.08",
+                // the reference's linear evaluation schedule (shortened) instead of the fast probe
+                "--set", "eval.linear_probe.protocol=offline", "--set", "eval.linear_probe.offline.epochs=30",
+                "--set", "eval.linear_probe.offline.lr=0.1",
                 "--set", "output.dir=" + out);
         JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
         assertEquals("cifar100", results.get("run").get("dataset").asText());
+        assertEquals("offline", results.get("run").get("linear_probe").asText());
         JsonNode task0 = results.get("tasks").get(0);
         assertEquals(50, task0.get("classes").size());
         assertEquals(11, task0.get("classes").get(0).asInt(), "the reference's seed-5 class order");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -11,6 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pnrspark.cli.Main;
 import org.pnrspark.config.ConfigLoader;
+import org.pnrspark.testutil.ExternalTools;
 import org.pnrspark.testutil.SparkTestSession;
 
 import java.io.ByteArrayOutputStream;
@@ -25,6 +27,7 @@ import java.util.HexFormat;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -60,13 +63,28 @@ class EndToEndTest {
         return a.toArray(String[]::new);
     }
 
+    /** The three strategies' runs, kept under target/ for the notebook, report and schema checks. */
+    static final Path THREE = Path.of("target", "e2e-runs", "three-strategies");
+    private static String console;
+
+    @BeforeAll
+    static void trainThreeStrategies() throws IOException {
+        if (Files.exists(THREE)) {
+            try (var files = Files.walk(THREE)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        console = run(args(THREE.toAbsolutePath(), "--strategies", "finetune,cassle,pnr"));
+    }
+
     @Test
-    void threeStrategiesTrainCheckpointAndEvaluate(@TempDir Path dir) throws IOException {
-        String console = run(args(dir, "--strategies", "finetune,cassle,pnr"));
+    void threeStrategiesTrainCheckpointAndEvaluate() throws IOException {
+        Path dir = THREE;
         assertTrue(console.contains("Linear-probe accuracy on all classes (%) after each task"), console);
         for (String strategy : List.of("finetune", "cassle", "pnr")) {
             Path out = dir.resolve(strategy);
             assertTrue(console.lines().anyMatch(l -> l.startsWith(strategy + " ")), "comparison row for " + strategy);
+            assertTrue(console.contains("forgetting"), console);
             for (int t = 0; t < 2; t++) {
                 Path model = out.resolve("task-" + t).resolve("model.zip");
                 String recorded = Files.readString(out.resolve("task-" + t).resolve("model.zip.sha256")).split(" ")[0];
@@ -76,10 +94,19 @@ class EndToEndTest {
                 assertTrue(Files.isRegularFile(out.resolve("task-" + t).resolve("config.conf")));
             }
             JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
-            assertEquals(1, results.get("schema_version").asInt());
+            assertEquals(2, results.get("schema_version").asInt());
             assertEquals(strategy, results.get("run").get("strategy").asText());
             assertEquals(2, results.get("tasks").size());
             assertEquals(2, results.get("accuracy_matrix").size());
+            assertEquals(2, results.get("knn_accuracy_matrix").size());
+            assertTrue(results.get("random_init").get("accuracy_all").asDouble() > 0.1, "random init probe");
+            for (String metric : List.of("final_accuracy", "average_accuracy", "forgetting", "forward_transfer")) {
+                assertTrue(results.get("metrics").get(metric).isNumber(), metric);
+            }
+            assertEquals(results.get("tasks").get(1).get("accuracy_all").asDouble(),
+                    results.get("metrics").get("final_accuracy").asDouble());
+            assertTrue(Files.readString(out.resolve("curves.csv")).startsWith("task,epoch,loss,lr,images_per_second"));
+            assertEquals(5, Files.readAllLines(out.resolve("curves.csv")).size(), "header + 2 tasks x 2 epochs");
             for (JsonNode task : results.get("tasks")) {
                 double all = task.get("accuracy_all").asDouble();
                 assertTrue(all > 0.3, strategy + ": accuracy " + all + " is not above chance (0.1)");
@@ -100,6 +127,90 @@ class EndToEndTest {
             var reloaded = ConfigLoader.load(List.of(new ConfigLoader.Source("config.conf", effective)), List.of());
             assertEquals(strategy, reloaded.continual().strategy().configName());
         }
+    }
+
+    @Test
+    void resultsMatchTheirSchema() throws Exception {
+        String python = ExternalTools.require("/usr/bin/python3", "python3-jsonschema");
+        for (String strategy : List.of("finetune", "cassle", "pnr")) {
+            Path results = THREE.resolve(strategy).resolve("results.json").toAbsolutePath();
+            ExternalTools.Result r = ExternalTools.run(List.of(python, "-c", String.join("\n",
+                    "import json, sys, jsonschema",
+                    "schema = json.load(open(sys.argv[1]))",
+                    "jsonschema.Draft202012Validator.check_schema(schema)",
+                    "v = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())",
+                    "errors = [e.message for e in v.iter_errors(json.load(open(sys.argv[2])))]",
+                    "print('\\n'.join(errors)); sys.exit(1 if errors else 0)"),
+                    Path.of("src/main/resources/results.schema.json").toAbsolutePath().toString(), results.toString()),
+                    java.util.Map.of(), Path.of("."), 120);
+            assertEquals(0, r.exitCode(), results + " does not match the schema:\n" + r.stdout() + r.stderr());
+        }
+    }
+
+    @Test
+    void reportAndComparisonRenderInChromium(@TempDir Path tmp) throws Exception {
+        String chromium = ExternalTools.require("/usr/bin/chromium", "chromium");
+        for (Path page : List.of(THREE.resolve("pnr/report.html"), THREE.resolve("compare.html"))) {
+            List<String> base = List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--user-data-dir=" + tmp.resolve("profile"), "--enable-logging=stderr", "--v=0");
+            List<String> dump = new java.util.ArrayList<>(base);
+            dump.addAll(List.of("--dump-dom", page.toAbsolutePath().toUri().toString()));
+            ExternalTools.Result dom = ExternalTools.run(dump, java.util.Map.of(), tmp, 120);
+            assertEquals(0, dom.exitCode(), dom.stderr());
+            long svgs = dom.stdout().split("<svg", -1).length - 1L;
+            assertTrue(svgs >= (page.endsWith("report.html") ? 7 : 2), page + ": " + svgs + " charts");
+            assertTrue(dom.stdout().contains("<path"), page + " draws lines");
+            assertFalse(dom.stderr().contains("CONSOLE"), "console messages:\n" + dom.stderr());
+            Path png = tmp.resolve(page.getFileName() + ".png");
+            List<String> shot = new java.util.ArrayList<>(base);
+            shot.addAll(List.of("--window-size=1200,1800", "--screenshot=" + png, page.toAbsolutePath().toUri().toString()));
+            ExternalTools.Result r = ExternalTools.run(shot, java.util.Map.of(), tmp, 120);
+            assertEquals(0, r.exitCode(), r.stderr());
+            var image = javax.imageio.ImageIO.read(png.toFile());
+            java.util.Set<Integer> colours = new java.util.HashSet<>();
+            long ink = 0;
+            for (int y = 0; y < image.getHeight(); y += 2) {
+                for (int x = 0; x < image.getWidth(); x += 2) {
+                    int rgb = image.getRGB(x, y) & 0xFFFFFF;
+                    colours.add(rgb);
+                    if (rgb != 0xFFFFFF) ink++;
+                }
+            }
+            assertTrue(colours.size() > 30 && ink > image.getWidth() * image.getHeight() / 4 / 50,
+                    page + " looks blank: " + colours.size() + " colours, " + ink + " inked samples");
+        }
+    }
+
+    @Test
+    void notebookRunsOnTheResults(@TempDir Path tmp) throws Exception {
+        String nbconvert = ExternalTools.require("/usr/bin/jupyter-nbconvert", "jupyter-nbconvert python3-pandas "
+                + "python3-matplotlib python3-ipykernel");
+        Path executed = tmp.resolve("executed.ipynb");
+        ExternalTools.Result r = ExternalTools.run(List.of(nbconvert, "--to", "notebook", "--execute",
+                "--ExecutePreprocessor.timeout=300", "--output", executed.toString(),
+                Path.of("notebooks/pnr-results.ipynb").toAbsolutePath().toString()),
+                java.util.Map.of("PNR_RUNS", THREE.toAbsolutePath().toString()), tmp, 600);
+        assertEquals(0, r.exitCode(), r.stdout() + r.stderr());
+        String notebook = Files.readString(executed);
+        assertTrue(notebook.contains("simclr · pnr") && notebook.contains("simclr · cassle"), "the three runs are loaded");
+        assertTrue(notebook.split("image/png", -1).length - 1 >= 4, "the notebook draws its figures");
+        assertFalse(notebook.contains("\"output_type\": \"error\""), "a cell failed");
+    }
+
+    @Test
+    void compareCommandPutsRunsSideBySide(@TempDir Path tmp) throws IOException {
+        Path html = tmp.resolve("cmp.html");
+        String out = run("compare", THREE.resolve("finetune").toString(), THREE.resolve("cassle").toString(),
+                THREE.resolve("pnr/results.json").toString(), "--out", html.toString());
+        for (String s : List.of("simclr · finetune", "simclr · cassle", "simclr · pnr", "forget")) {
+            assertTrue(out.contains(s), s + " in\n" + out);
+        }
+        assertTrue(Files.readString(html).contains("<svg"));
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(2, Main.run(new String[] {"compare", tmp.toString()}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err)));
+        assertTrue(err.toString().contains("no results here"), err.toString());
     }
 
     @Test

@@ -52,7 +52,8 @@ class HdfsEndToEndTest {
                 "data.root=" + base + "/datasets/fashion-mnist", "--set", "output.dir=" + out,
                 "--set", "optim.epochs=1", "--set", "continual.strategy=cassle"));
         Storage hdfs = new Storage(new Configuration());
-        for (String f : new String[] {"results.json", "accuracy.csv", "config.conf", "task-0/model.zip",
+        for (String f : new String[] {"results.json", "accuracy.csv", "knn_accuracy.csv", "curves.csv", "report.html",
+                "config.conf", "task-0/model.zip",
                 "task-0/model.zip.sha256", "task-1/model.zip", "task-1/config.conf"}) {
             assertTrue(hdfs.isFile(out + "/" + f), f + " on HDFS");
         }
@@ -65,6 +66,11 @@ class HdfsEndToEndTest {
         assertEquals(base + "/datasets/fashion-mnist", results.get("run").get("data_root").asText());
         assertEquals(2, results.get("tasks").size());
         assertTrue(results.get("metrics").get("final_accuracy").asDouble() > 0.3);
+        assertTrue(hdfs.readString(out + "/report.html").contains("<svg"), "the report on HDFS");
+        // compare reads runs from HDFS too
+        String html = base + "/runs/compare.html";
+        EndToEndTest.run("compare", out, "--out", html);
+        assertTrue(hdfs.readString(html).contains("cassle"));
         assertFalse(hdfs.list(out + "/task-0").stream().anyMatch(n -> n.contains(".tmp-")), "no temporary files left");
     }
 }

@@ -1,0 +1,96 @@
+package org.pnrspark.eval;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.pnrspark.config.JobConfig;
+import org.pnrspark.data.Split;
+import org.pnrspark.data.TaskSplit;
+import org.pnrspark.model.ModelSnapshot;
+import org.pnrspark.model.Networks;
+import org.pnrspark.util.HadoopConf;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Evaluates an encoder after a task (PNR_SPEC §8): features of every training and test image on the executors,
+ * then the linear probe of the configured protocol and the weighted k-NN, each predicting over all classes; the
+ * per-task accuracy is the accuracy on the test images of that task's classes.
+ */
+public final class Evaluator {
+    private final SparkSession spark;
+    private final JobConfig config;
+    private final Broadcast<HadoopConf> hadoop;
+    private final int workers;
+    private final List<TaskSplit> tasks;
+    private final int trainSize;
+    private final int testSize;
+    private final int[] testLabels;
+
+    public Evaluator(SparkSession spark, JobConfig config, Broadcast<HadoopConf> hadoop, int workers,
+            List<TaskSplit> tasks, int trainSize, int[] testLabels) {
+        this.spark = spark;
+        this.config = config;
+        this.hadoop = hadoop;
+        this.workers = workers;
+        this.tasks = tasks;
+        this.trainSize = trainSize;
+        this.testSize = testLabels.length;
+        this.testLabels = testLabels;
+    }
+
+    /** Evaluates the encoder layers of {@code network} (an online network, or any with the same encoder). */
+    public Evaluation evaluate(ComputationGraph network) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Broadcast<ModelSnapshot> encoder = sc.broadcast(ModelSnapshot.of(Networks.featureExtractor(config), network));
+        JobConfig.Eval eval = config.eval();
+        int numClasses = config.data().dataset().numClasses();
+        try {
+            long t0 = System.nanoTime();
+            Dataset<Row> train = FeatureExtraction.features(spark, config, hadoop, encoder, Split.TRAIN, trainSize,
+                    workers).cache();
+            Dataset<Row> test = FeatureExtraction.features(spark, config, hadoop, encoder, Split.TEST, testSize,
+                    workers).cache();
+            boolean fast = eval.probeProtocol().equals("fast");
+            FeatureSet trainSet = null, testSet = null;
+            if (!fast || eval.knn().enabled()) {
+                trainSet = FeatureSet.collect(train, trainSize);
+                testSet = FeatureSet.collect(test, testSize);
+            } else {
+                train.count();
+                test.count();
+            }
+            long t1 = System.nanoTime();
+            int[] predicted = fast ? LinearProbe.predict(train, test, testSize, eval)
+                    : OfflineLinearProbe.predict(trainSet, testSet, numClasses, eval.offline(), offlineLr(),
+                    config.run().seed());
+            train.unpersist();
+            test.unpersist();
+            long t2 = System.nanoTime();
+            double[] knn = new double[tasks.size()];
+            double knnAll = Double.NaN;
+            Arrays.fill(knn, Double.NaN);
+            if (eval.knn().enabled()) {
+                int[] neighbours = KnnClassifier.predict(trainSet, testSet, numClasses, eval.knn().k(),
+                        eval.knn().temperature());
+                knn = Accuracy.perTask(tasks, testLabels, neighbours);
+                knnAll = Accuracy.overall(testLabels, neighbours);
+            }
+            long t3 = System.nanoTime();
+            return new Evaluation(Accuracy.perTask(tasks, testLabels, predicted), Accuracy.overall(testLabels, predicted),
+                    knn, knnAll, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+        } finally {
+            encoder.destroy();
+        }
+    }
+
+    /** The offline probe's base rate: configured, or the reference's for the method. */
+    double offlineLr() {
+        double lr = config.eval().offline().lr();
+        return lr > 0 ? lr : OfflineLinearProbe.referenceLr(config.method().name());
+    }
+}

@@ -1,0 +1,105 @@
+package org.pnrspark.eval;
+
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pnrspark.config.ConfigLoader;
+import org.pnrspark.config.JobConfig;
+import org.pnrspark.testutil.SparkTestSession;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The linear probes and k-NN on synthetic features whose answer is known. */
+class ProbesTest {
+    private static final int CLASSES = 5, DIM = 16;
+
+    /** Linearly separable: class c is a unit direction plus noise of 0.3 per coordinate (mean[c] · 3). */
+    static FeatureSet separable(int perClass, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int n = perClass * CLASSES;
+        float[] x = new float[n * DIM];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = i % CLASSES;
+            for (int d = 0; d < DIM; d++) x[i * DIM + d] = (float) (0.3 * rng.nextGaussian() + (d == y[i] ? 3 : 0));
+        }
+        return new FeatureSet(Nd4j.create(x, new long[] {n, DIM}, 'c'), y);
+    }
+
+    static double accuracy(int[] predicted, int[] labels) {
+        int ok = 0;
+        for (int i = 0; i < labels.length; i++) if (predicted[i] == labels[i]) ok++;
+        return (double) ok / labels.length;
+    }
+
+    @Test
+    void fastProbeSeparatesSeparableFeatures() {
+        SparkSession spark = SparkTestSession.get();
+        FeatureSet train = separable(60, 1), test = separable(40, 2);
+        JobConfig.Eval eval = ConfigLoader.load(List.of(), List.of()).eval();
+        int[] predicted = LinearProbe.predict(frame(spark, train), frame(spark, test), test.size(), eval);
+        double acc = accuracy(predicted, test.labels());
+        assertTrue(acc >= 0.95, "fast probe accuracy " + acc);
+    }
+
+    @Test
+    void offlineProbeSeparatesSeparableFeaturesAndIsSeeded() {
+        FeatureSet train = separable(60, 1), test = separable(40, 2);
+        JobConfig.OfflineProbe p = ConfigLoader.load(List.of(), List.of("eval.linear_probe.offline.epochs=20",
+                "eval.linear_probe.offline.batch_size=32")).eval().offline();
+        int[] a = OfflineLinearProbe.predict(train, test, CLASSES, p, 0.1, 5);
+        assertTrue(accuracy(a, test.labels()) >= 0.95, "offline probe accuracy " + accuracy(a, test.labels()));
+        assertArrayEquals(a, OfflineLinearProbe.predict(train, test, CLASSES, p, 0.1, 5));
+    }
+
+    @Test
+    void offlineScheduleStepsAtTheMilestones() {
+        JobConfig.OfflineProbe p = ConfigLoader.load(List.of(), List.of()).eval().offline();
+        assertEquals(100, p.epochs());
+        assertEquals(0.0, p.momentum(), "the PNR code's default");
+        assertEquals(3.0, OfflineLinearProbe.lrAt(0, 3.0, p), 1e-12);
+        assertEquals(3.0, OfflineLinearProbe.lrAt(59, 3.0, p), 1e-12);
+        assertEquals(0.3, OfflineLinearProbe.lrAt(60, 3.0, p), 1e-12);
+        assertEquals(0.3, OfflineLinearProbe.lrAt(79, 3.0, p), 1e-12);
+        assertEquals(0.03, OfflineLinearProbe.lrAt(80, 3.0, p), 1e-12);
+        assertEquals(0.03, OfflineLinearProbe.lrAt(99, 3.0, p), 1e-12);
+        assertEquals(List.of(1.0, 3.0, 3.0, 0.1, 0.3), List.of("simclr", "mocov2plus", "byol", "barlow", "vicreg")
+                .stream().map(OfflineLinearProbe::referenceLr).toList());
+    }
+
+    @Test
+    void knnVotesWithSimilarityWeights() {
+        FeatureSet train = separable(30, 3), test = separable(20, 4);
+        int[] predicted = KnnClassifier.predict(train, test, CLASSES, 20, 0.07);
+        assertTrue(accuracy(predicted, test.labels()) >= 0.95);
+        // one very similar neighbour of class 1 outweighs two less similar ones of class 0 at a low temperature
+        float[] sims = {0.5f, 0.5f, 0.9f, -1f};
+        int[] labels = {0, 0, 1, 2};
+        assertEquals(1, KnnClassifier.vote(sims, labels, 3, 3, 0.07));
+        // at a high temperature the votes are nearly counts
+        assertEquals(0, KnnClassifier.vote(sims, labels, 3, 3, 100));
+        // k = 1: the nearest only
+        assertEquals(1, KnnClassifier.vote(sims, labels, 3, 1, 100));
+    }
+
+    private static Dataset<Row> frame(SparkSession spark, FeatureSet set) {
+        List<Row> rows = new ArrayList<>();
+        float[][] x = set.features().toFloatMatrix();
+        for (int i = 0; i < set.size(); i++) {
+            double[] v = new double[DIM];
+            for (int d = 0; d < DIM; d++) v[d] = x[i][d];
+            rows.add(RowFactory.create(i, (double) set.labels()[i], Vectors.dense(v)));
+        }
+        return spark.createDataFrame(rows, FeatureExtraction.SCHEMA);
+    }
+}
