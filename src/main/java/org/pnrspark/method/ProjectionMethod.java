@@ -25,7 +25,7 @@ import java.util.Optional;
  * A method says what its projector (and head) is and which loss terms each case uses.
  */
 abstract class ProjectionMethod implements SslMethod {
-    static final String LOSS = "loss";
+    static final String LOSS = LOSS_LAYER;
     protected final JobConfig config;
     private final int embeddingDim;
     private final int distillHiddenDim;

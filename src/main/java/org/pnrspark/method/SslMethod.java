@@ -11,6 +11,9 @@ import java.util.Optional;
  * on the channel axis ([N, 2C, H, W]) and are assembled from {@link org.pnrspark.model.NetworkBlocks}.
  */
 public interface SslMethod extends Serializable {
+    /** The name of the loss layer of every online network. */
+    String LOSS_LAYER = "loss";
+
     /** The network trained at task t, ending in its loss layer. */
     ComputationGraphConfiguration online(int task);
 

@@ -111,6 +111,17 @@ public final class SslLossLayer extends SameDiffOutputLayer {
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable layerInput, SDVariable labels,
             Map<String, SDVariable> paramTable) {
+        SDVariable total = null;
+        for (SDVariable value : defineTerms(sd, layerInput, labels).values()) {
+            total = total == null ? value : total.add(value);
+        }
+        SDVariable loss = Objects.requireNonNull(total, "no loss terms").mul(LossOps.rowCount(sd, layerInput));
+        loss.markAsLoss();
+        return loss;
+    }
+
+    /** Each weighted term of the objective on the minibatch, by {@link #termLabels()}. */
+    private Map<String, SDVariable> defineTerms(SameDiff sd, SDVariable layerInput, SDVariable labels) {
         Map<String, SDVariable> named = new HashMap<>();
         for (int i = 0; i < inputLayout.size(); i++) named.put(inputLayout.get(i), columns(layerInput, i));
         for (int i = 0; i < labelLayout.size(); i++) named.put(labelLayout.get(i), columns(labels, i));
@@ -120,19 +131,49 @@ public final class SslLossLayer extends SameDiffOutputLayer {
             named.put(queues.get(i), labels.get(SDIndex.all(), SDIndex.interval(start, start + queueWidth()))
                     .reshape(2, dim, queueSize));
         }
-        SDVariable total = null;
-        for (LossTerm term : terms) {
+        Map<String, SDVariable> values = new java.util.LinkedHashMap<>();
+        List<String> names = termLabels();
+        for (int k = 0; k < terms.size(); k++) {
+            LossTerm term = terms.get(k);
             SslLoss loss = Losses.require(term.getLoss());
             Map<String, SDVariable> in = new HashMap<>();
             for (String name : loss.trainableInputs()) in.put(name, named.get(term.source(name)));
             for (String name : loss.constantInputs()) in.put(name, named.get(term.source(name)));
             SDVariable value = loss.define(sd, in, new LossParams(term.getParams()));
             if (term.getWeight() != 1.0) value = value.mul(term.getWeight());
-            total = total == null ? value : total.add(value);
+            values.put(names.get(k), value);
         }
-        SDVariable loss = Objects.requireNonNull(total, "no loss terms").mul(LossOps.rowCount(sd, layerInput));
-        loss.markAsLoss();
-        return loss;
+        return values;
+    }
+
+    /** A name per term: the loss's name, numbered when a loss appears more than once (BYOL's two directions). */
+    public List<String> termLabels() {
+        List<String> labels = new ArrayList<>();
+        for (LossTerm t : terms) {
+            long same = terms.stream().filter(o -> o.getLoss().equals(t.getLoss())).count();
+            if (same == 1) {
+                labels.add(t.getLoss());
+            } else {
+                long before = labels.stream().filter(l -> l.startsWith(t.getLoss() + "#")).count();
+                labels.add(t.getLoss() + "#" + (before + 1));
+            }
+        }
+        return labels;
+    }
+
+    /**
+     * The value of each weighted term (weight × loss, batch means as the reference) on a minibatch, given the
+     * layer's input activations and the minibatch's labels. Their sum is the training loss.
+     */
+    public Map<String, Double> termValues(INDArray layerInput, INDArray labels) {
+        SameDiff sd = SameDiff.create();
+        SDVariable in = sd.constant("input", layerInput.dup());
+        SDVariable lab = sd.constant("labels", labels.dup());
+        Map<String, SDVariable> terms = defineTerms(sd, in, lab);
+        Map<String, INDArray> values = sd.output(Map.of(), terms.values().stream().map(SDVariable::name).toList());
+        Map<String, Double> out = new java.util.LinkedHashMap<>();
+        for (var e : terms.entrySet()) out.put(e.getKey(), values.get(e.getValue().name()).getDouble(0));
+        return out;
     }
 
     private SDVariable columns(SDVariable x, int block) {

@@ -69,6 +69,7 @@ public final class HtmlReport {
         html.append(Charts.lineChart("Training loss per epoch (dashed: new task)", "epoch (all tasks)", "loss",
                 List.of(new Charts.Series("loss", Charts.color(0), xs, loss, true)), Double.NaN, Double.NaN, null,
                 boundaries));
+        html.append(termsChart(xs, v.curveTerms(), boundaries));
         html.append(Charts.lineChart("Training throughput (two views count as two images)", "epoch (all tasks)", "images / s",
                 List.of(new Charts.Series("images/s", Charts.color(2), xs, rate, false)), 0, Double.NaN, null,
                 boundaries));
@@ -94,6 +95,21 @@ public final class HtmlReport {
                 escape(versions.get("spark").asText()), escape(versions.get("java").asText()),
                 escape(run.get("spark_master").asText()), v.root().get("total_seconds").asDouble() / 60));
         return html.append("</body></html>\n").toString();
+    }
+
+    /** One line per term of the objective (a term absent in some tasks leaves a gap there). */
+    private static String termsChart(double[] xs, List<java.util.Map<String, Double>> terms, List<Double> boundaries) {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        for (var t : terms) names.addAll(t.keySet());
+        List<Charts.Series> series = new ArrayList<>();
+        int i = 0;
+        for (String name : names) {
+            double[] ys = new double[xs.length];
+            for (int k = 0; k < xs.length; k++) ys[k] = terms.get(k).getOrDefault(name, Double.NaN);
+            series.add(new Charts.Series(name, Charts.color(i++), xs, ys, false));
+        }
+        return Charts.lineChart("Weighted loss terms on a fixed minibatch after each epoch", "epoch (all tasks)",
+                "term value", series, Double.NaN, Double.NaN, null, boundaries);
     }
 
     /** Several runs side by side: a metrics table and accuracy on all classes after each task. */

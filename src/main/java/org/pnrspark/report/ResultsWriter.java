@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * Writes a run's results into its output directory, atomically, after every task: {@code results.json} (schema
  * {@value #SCHEMA_VERSION}, documented in the README and in {@code results.schema.json}), the accuracy matrices as
- * CSV ({@code accuracy.csv}, {@code knn_accuracy.csv}), the training curves ({@code curves.csv}) and
+ * CSV ({@code accuracy.csv}, {@code knn_accuracy.csv}), the training curves ({@code curves.csv},
+ * {@code loss_terms.csv}) and
  * {@code report.html}.
  */
 public final class ResultsWriter {
@@ -24,6 +25,7 @@ public final class ResultsWriter {
     public static final String ACCURACY_CSV = "accuracy.csv";
     public static final String KNN_ACCURACY_CSV = "knn_accuracy.csv";
     public static final String CURVES_CSV = "curves.csv";
+    public static final String LOSS_TERMS_CSV = "loss_terms.csv";
     public static final String REPORT_HTML = "report.html";
 
     private ResultsWriter() {}
@@ -39,6 +41,19 @@ public final class ResultsWriter {
                     csv(run, run.knnAccuracyMatrix(), t -> t.evaluation().knnAccuracyAll()));
         }
         storage.writeString(Storage.child(run.outputDir(), CURVES_CSV), curves(run));
+        storage.writeString(Storage.child(run.outputDir(), LOSS_TERMS_CSV), lossTerms(run));
+    }
+
+    /** Long format, one row per term and epoch: task, epoch, term, value (weighted, on the fixed minibatch). */
+    static String lossTerms(RunResult run) {
+        StringBuilder sb = new StringBuilder("task,epoch,term,value\n");
+        for (TaskResult t : run.tasks()) {
+            for (EpochFigures e : t.curve()) {
+                e.terms().forEach((k, v) -> sb.append(String.format(Locale.ROOT, "%d,%d,%s,%.6f%n", t.task(),
+                        e.epoch(), k, v)));
+            }
+        }
+        return sb.toString();
     }
 
     private static Map<String, Object> evaluation(org.pnrspark.eval.Evaluation e) {
@@ -102,6 +117,7 @@ public final class ResultsWriter {
         runInfo.put("output_dir", run.outputDir());
         runInfo.put("config_file", "config.conf");
         root.put("run", runInfo);
+        root.put("config", c.hocon());
 
         root.put("random_init", run.randomInit() == null ? null : evaluation(run.randomInit()));
         List<Map<String, Object>> tasks = new ArrayList<>();
@@ -127,6 +143,9 @@ public final class ResultsWriter {
                 point.put("lr", e.lr());
                 point.put("images_per_second", e.imagesPerSecond());
                 point.put("seconds", e.seconds());
+                Map<String, Object> terms = new LinkedHashMap<>();
+                e.terms().forEach((k, v) -> terms.put(k, finite(v)));
+                point.put("loss_terms", terms);
                 curve.add(point);
             }
             m.put("curve", curve);

@@ -97,6 +97,20 @@ record RunView(JsonNode root) {
         return out;
     }
 
+    /** The loss terms of every curve point in order (name → value; empty for files without them). */
+    List<java.util.Map<String, Double>> curveTerms() {
+        List<java.util.Map<String, Double>> out = new ArrayList<>();
+        for (JsonNode t : tasks()) {
+            for (JsonNode p : t.get("curve")) {
+                java.util.Map<String, Double> terms = new java.util.LinkedHashMap<>();
+                JsonNode node = p.get("loss_terms");
+                if (node != null) node.fields().forEachRemaining(e -> terms.put(e.getKey(), number(e.getValue())));
+                out.add(terms);
+            }
+        }
+        return out;
+    }
+
     static double[] doubles(JsonNode array) {
         double[] out = new double[array.size()];
         for (int i = 0; i < out.length; i++) out[i] = number(array.get(i));

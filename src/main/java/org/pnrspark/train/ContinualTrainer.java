@@ -194,6 +194,7 @@ public final class ContinualTrainer {
         int stepsPerEpoch = batchesPerEpoch / workers;
         long totalSteps = (long) stepsPerEpoch * epochs;
         int queueCount = method.queues(t).map(SslMethod.QueueSpec::count).orElse(0);
+        LossTermProbe termProbe = new LossTermProbe(config, hadoop, frozen);
         CollectionAccumulator<QueueWrite> queueWrites = queues == null ? null
                 : sc.sc().<QueueWrite>collectionAccumulator("queued keys");
         for (int epoch = 0; epoch < epochs; epoch++) {
@@ -252,7 +253,9 @@ public final class ContinualTrainer {
             double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
             double elapsed = (System.nanoTime() - start) / 1e9;
             double viewsPerSecond = 2.0 * batchesPerEpoch * batch / epochSeconds;
-            curve.add(new EpochFigures(epoch, lastEpochLoss, lr, viewsPerSecond, epochSeconds));
+            var terms = termProbe.measure(sparkNet.getNetwork(), BatchPath.decode(paths.get(0)), momentum,
+                    frozenBatchStatistics, queues, queueCount);
+            curve.add(new EpochFigures(epoch, lastEpochLoss, lr, viewsPerSecond, epochSeconds, terms));
             log.line("task %d/%d · epoch %d/%d · loss %.4f · lr %.4g · %.1f img/s · task ETA %s", t + 1, numTasks,
                     epoch + 1, epochs, lastEpochLoss, lr, viewsPerSecond,
                     ProgressLog.duration(elapsed / (epoch + 1) * (epochs - epoch - 1)));

@@ -54,14 +54,18 @@ class ObjectiveGradientCheckTest {
                 "spark.batch_size_per_worker=6", "mocov2plus.queue_size=12")));
         SslLossLayer loss = m.loss(task);
         int width = loss.getInputLayout().size() * DIM;
-        ComputationGraph g = TinyNetworks.denseIntoLoss(loss, width);
-        Nd4j.getRandom().setSeed(3);
+        assertTrue(gradientsAreExact(TinyNetworks.denseIntoLoss(loss, width), loss.labelWidth(), 3),
+                "gradient check of " + loss.getTerms());
+    }
+
+    /** DL4J's gradient check of a network with 4 inputs on 6 random examples with random labels. */
+    private static boolean gradientsAreExact(ComputationGraph g, int labelWidth, long seed) {
+        Nd4j.getRandom().setSeed(seed);
         INDArray x = Nd4j.rand(DataType.DOUBLE, 6, 4);
-        INDArray y = Nd4j.rand(DataType.DOUBLE, 6, loss.labelWidth());
-        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
+        INDArray y = Nd4j.rand(DataType.DOUBLE, 6, labelWidth);
+        return GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
                 .inputs(new INDArray[] {x}).labels(new INDArray[] {y}).epsilon(1e-6).maxRelError(1e-5)
                 .minAbsoluteError(1e-8));
-        assertTrue(ok, "gradient check of " + loss.getTerms());
     }
 
     /** MoCo's q = norm(projector(h)) and PNR's p = norm(g(q)) go through DL4J's L2NormalizeVertex: check it too. */
@@ -84,12 +88,6 @@ class ObjectiveGradientCheckTest {
                 .addLayer("loss", loss, "to_images").setOutputs("loss");
         ComputationGraph g = new ComputationGraph(conf.build());
         g.init();
-        Nd4j.getRandom().setSeed(4);
-        INDArray x = Nd4j.rand(DataType.DOUBLE, 6, 4);
-        INDArray y = Nd4j.rand(DataType.DOUBLE, 6, loss.labelWidth());
-        boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
-                .inputs(new INDArray[] {x}).labels(new INDArray[] {y}).epsilon(1e-6).maxRelError(1e-5)
-                .minAbsoluteError(1e-8));
-        assertTrue(ok, "gradient check through the L2 normalisation");
+        assertTrue(gradientsAreExact(g, loss.labelWidth(), 4), "gradient check through the L2 normalisation");
     }
 }

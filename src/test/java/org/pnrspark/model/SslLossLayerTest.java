@@ -45,6 +45,25 @@ class SslLossLayerTest {
         assertEquals(reference, score, 1e-9);
     }
 
+    /** The per-term values the training curves record add up to the score; duplicate losses get numbered names. */
+    @Test
+    void termValuesSumToTheScore() {
+        SslLossLayer layer = new SslLossLayer("loss", List.of(
+                new LossTerm(SimclrPnrLoss.NAME, 1.0, Map.of("temperature", 0.5)),
+                new LossTerm("cassle_contrastive", 0.7, Map.of("temperature", 0.2)),
+                new LossTerm("cassle_contrastive", 0.3, Map.of("temperature", 0.4))),
+                List.of("z1", "z2", "p1", "p2"), List.of("f1", "f2"), DIM);
+        assertEquals(List.of("simclr_pnr", "cassle_contrastive#1", "cassle_contrastive#2"), layer.termLabels());
+        ComputationGraph g = TinyNetworks.denseIntoLoss(layer, 4 * DIM);
+        Nd4j.getRandom().setSeed(6);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 6, 4);
+        INDArray f = Nd4j.rand(DataType.DOUBLE, 6, 2 * DIM);
+        double score = g.score(new DataSet(x, f));
+        Map<String, Double> terms = layer.termValues(g.feedForward(x, false).get("dense"), f);
+        assertEquals(score, terms.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-9);
+        assertTrue(terms.values().stream().allMatch(v -> v > 0), terms.toString());
+    }
+
     private static org.nd4j.linalg.indexing.INDArrayIndex all() {
         return org.nd4j.linalg.indexing.NDArrayIndex.all();
     }

@@ -107,6 +107,16 @@ class EndToEndTest {
                     results.get("metrics").get("final_accuracy").asDouble());
             assertTrue(Files.readString(out.resolve("curves.csv")).startsWith("task,epoch,loss,lr,images_per_second"));
             assertEquals(5, Files.readAllLines(out.resolve("curves.csv")).size(), "header + 2 tasks x 2 epochs");
+            // the terms of the objective on the fixed minibatch, named as the loss layer names them
+            JsonNode terms = results.get("tasks").get(1).get("curve").get(1).get("loss_terms");
+            String expectedTerm = switch (strategy) {
+                case "finetune" -> "nt_xent";
+                case "cassle" -> "cassle_contrastive";
+                default -> "simclr_pnr";
+            };
+            assertTrue(terms.has(expectedTerm) && terms.get(expectedTerm).isNumber(), terms.toString());
+            assertEquals(strategy.equals("cassle") ? 2 : 1, terms.size(), terms.toString());
+            assertTrue(Files.readString(out.resolve("loss_terms.csv")).contains("1,1," + expectedTerm + ","));
             for (JsonNode task : results.get("tasks")) {
                 double all = task.get("accuracy_all").asDouble();
                 assertTrue(all > 0.3, strategy + ": accuracy " + all + " is not above chance (0.1)");
