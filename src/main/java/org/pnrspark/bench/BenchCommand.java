@@ -23,7 +23,7 @@ import java.util.Locale;
 /**
  * {@code bench}: the training throughput of one optimisation step inside one JVM, without Spark: the configured
  * method's online network of task 0 on synthetic views, for each encoder and minibatch size, with the minimum,
- * median and maximum over repeated timings, and the memory it took. Two views count as two images, as in the
+ * median and maximum over repeated timings, and the memory it took (JVM heap, process resident memory). Two views count as two images, as in the
  * training log.
  *
  * <pre>bench [--conf FILE] [--set KEY=VALUE] [--encoders small-cnn,resnet18-cifar] [--batches 64,128,256]
@@ -37,7 +37,7 @@ public final class BenchCommand {
             Times training steps of the configured method (task 0) in this JVM on synthetic views: small-cnn at
             28x28x1, resnet18-cifar at 32x32x3. Prints images per second (two
             views per image counted as two) as min / median / max over the repeats, the time per step, the JVM's
-            peak heap and ND4J's off-heap bytes. --quick: batch 64 only, 5 steps, 2 repeats.
+            peak heap and the process's peak resident memory (heap plus ND4J's off-heap arrays). --quick: batch 64 only, 5 steps, 2 repeats.
             """;
 
     private BenchCommand() {}
@@ -69,7 +69,7 @@ public final class BenchCommand {
                         + "%d repeats of %d steps after 2 warm-up steps%n", base.method().name(),
                 base.continual().strategy().configName(), threads, o.repeats(), o.steps());
         out.printf(Locale.ROOT, "%-18s %-10s %6s %10s %10s %10s %10s %12s %14s%n", "encoder", "input", "batch",
-                "img/s min", "median", "max", "ms/step", "peak heap", "ND4J off-heap");
+                "img/s min", "median", "max", "ms/step", "peak heap", "peak RSS");
         for (String encoder : o.encoders()) {
             List<String> sets = new ArrayList<>(o.sets());
             sets.add("model.encoder=" + encoder);
@@ -82,13 +82,14 @@ public final class BenchCommand {
                 Row row = measure(c, encoder, batch, o.steps(), o.repeats());
                 out.printf(Locale.ROOT, "%-18s %-10s %6d %10.1f %10.1f %10.1f %10.1f %12s %14s%n", encoder, row.input(),
                         batch, row.min(), row.median(), row.max(), row.msPerStep(), bytes(row.peakHeap()),
-                        bytes(row.offHeap()));
+                        bytes(row.peakRss()));
             }
         }
         return 0;
     }
 
-    record Row(String input, double min, double median, double max, double msPerStep, long peakHeap, long offHeap) {}
+    /** @param peakRss the process's resident memory (JVM heap and ND4J's off-heap arrays), sampled after each repeat */
+    record Row(String input, double min, double median, double max, double msPerStep, long peakHeap, long peakRss) {}
 
     static Row measure(JobConfig c, String encoder, int batch, int steps, int repeats) {
         SslMethod method = Methods.of(c);
@@ -101,7 +102,7 @@ public final class BenchCommand {
         DataSet data = new DataSet(views, labels);
         for (int i = 0; i < 2; i++) net.fit(data);
         double[] rates = new double[repeats];
-        long peakHeap = 0;
+        long peakHeap = 0, peakRss = Pointer.physicalBytes();
         for (int r = 0; r < repeats; r++) {
             long start = System.nanoTime();
             for (int i = 0; i < steps; i++) net.fit(data);
@@ -109,6 +110,7 @@ public final class BenchCommand {
             rates[r] = 2.0 * batch * steps / seconds;
             Runtime rt = Runtime.getRuntime();
             peakHeap = Math.max(peakHeap, rt.totalMemory() - rt.freeMemory());
+            peakRss = Math.max(peakRss, Pointer.physicalBytes());
         }
         if (!Double.isFinite(net.score())) throw new IllegalStateException("the loss became " + net.score());
         double[] sorted = rates.clone();
@@ -116,7 +118,7 @@ public final class BenchCommand {
         double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
                 : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
         return new Row(side + "x" + side + "x" + channels, sorted[0], median, sorted[sorted.length - 1],
-                1000.0 * 2 * batch / median, peakHeap, Pointer.totalBytes());
+                1000.0 * 2 * batch / median, peakHeap, peakRss);
     }
 
     static Options parse(String[] args) {
