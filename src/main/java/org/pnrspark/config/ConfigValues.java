@@ -15,12 +15,17 @@ record ConfigValues(Config c) {
         return c.getValue(key).unwrapped();
     }
 
-    double number(String key) {
+    /** The value of {@code key} as {@code get} reads it, or an error naming the key, its value and what was expected. */
+    private <T> T typed(String key, java.util.function.Function<String, T> get, String expected) {
         try {
-            return c.getDouble(key);
+            return get.apply(key);
         } catch (ConfigException e) {
-            throw InvalidConfigException.expected(key, raw(key), origin(key), "a number");
+            throw InvalidConfigException.expected(key, raw(key), origin(key), expected);
         }
+    }
+
+    double number(String key) {
+        return typed(key, c::getDouble, "a number");
     }
 
     double positive(String key) {
@@ -42,39 +47,21 @@ record ConfigValues(Config c) {
     }
 
     long longValue(String key) {
-        try {
-            return c.getLong(key);
-        } catch (ConfigException e) {
-            throw InvalidConfigException.expected(key, raw(key), origin(key), "an integer");
-        }
+        return typed(key, c::getLong, "an integer");
     }
 
     int intAtLeast(String key, int min) {
-        int x;
-        try {
-            x = c.getInt(key);
-        } catch (ConfigException e) {
-            throw InvalidConfigException.expected(key, raw(key), origin(key), "an integer >= " + min);
-        }
+        int x = typed(key, c::getInt, "an integer >= " + min);
         if (x < min) throw InvalidConfigException.expected(key, x, origin(key), "an integer >= " + min);
         return x;
     }
 
     boolean bool(String key) {
-        try {
-            return c.getBoolean(key);
-        } catch (ConfigException e) {
-            throw InvalidConfigException.expected(key, raw(key), origin(key), "true or false");
-        }
+        return typed(key, c::getBoolean, "true or false");
     }
 
     String nonEmptyString(String key) {
-        String s;
-        try {
-            s = c.getString(key).trim();
-        } catch (ConfigException e) {
-            throw InvalidConfigException.expected(key, raw(key), origin(key), "a string");
-        }
+        String s = typed(key, c::getString, "a string").trim();
         if (s.isEmpty()) throw InvalidConfigException.expected(key, s, origin(key), "a non-empty string");
         return s;
     }
@@ -90,19 +77,11 @@ record ConfigValues(Config c) {
     }
 
     List<Double> doubleList(String key) {
-        try {
-            return c.getDoubleList(key);
-        } catch (ConfigException e) {
-            throw InvalidConfigException.expected(key, raw(key), origin(key), "a list of numbers");
-        }
+        return typed(key, c::getDoubleList, "a list of numbers");
     }
 
     List<Integer> intList(String key) {
-        try {
-            return c.getIntList(key);
-        } catch (ConfigException e) {
-            throw InvalidConfigException.expected(key, raw(key), origin(key), "a list of integers");
-        }
+        return typed(key, c::getIntList, "a list of integers");
     }
 
     /**

@@ -207,6 +207,6 @@ public final class HtmlReport {
     }
 
     private static String pct(double x) {
-        return Double.isFinite(x) ? String.format(Locale.ROOT, "%.1f", 100 * x) : "–";
+        return Double.isFinite(x) ? Charts.percent(x) : "–";
     }
 }

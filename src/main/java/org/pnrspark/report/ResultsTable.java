@@ -61,6 +61,6 @@ public final class ResultsTable {
     }
 
     static String pct(double x) {
-        return Double.isFinite(x) ? String.format(Locale.ROOT, "%.1f", 100 * x) : "-";
+        return Double.isFinite(x) ? Charts.percent(x) : "-";
     }
 }

@@ -25,10 +25,11 @@ public record QueueRound(Broadcast<INDArray[]> start, long[] pointers, int first
     private static final ThreadLocal<WorkerCopy> COPY = new ThreadLocal<>();
 
     /**
-     * The queues before minibatch {@code batch} as label columns ([B, 2·D·K/B] per queue, row-major), after which
-     * the minibatch's keys are enqueued: {@code keys[q]} ([B, 2D], view 1 then view 2, L2-normalised) into queue q.
+     * The labels of minibatch {@code batch}: the targets' outputs side by side, then the queues as they are before
+     * the minibatch ([B, 2·D·K/B] per queue, row-major). Then the minibatch's keys are enqueued: the outputs of
+     * target q ([B, 2D], view 1 then view 2, L2-normalised) into queue q.
      */
-    INDArray[] labelsThenEnqueue(int batch, INDArray... keys) {
+    INDArray labelsThenEnqueue(int batch, INDArray... targets) {
         int local = batch - firstBatch;
         if (local < 0 || local >= stepsPerWorker * workers) {
             throw new IllegalStateException("minibatch " + batch + " is not part of this round");
@@ -47,18 +48,20 @@ public record QueueRound(Broadcast<INDArray[]> start, long[] pointers, int first
                     + ") reached the loader out of order");
         }
         INDArray[] queues = copy.queues();
-        if (keys.length != queues.length) {
-            throw new IllegalArgumentException(keys.length + " key sets for " + queues.length + " queues");
+        if (targets.length < queues.length) {
+            throw new IllegalArgumentException(targets.length + " key sets for " + queues.length + " queues");
         }
-        INDArray[] labels = new INDArray[queues.length];
-        for (int q = 0; q < queues.length; q++) labels[q] = queues[q].reshape('c', batchSize, -1).dup('c');
+        // one copy of the pre-batch queues, straight into the labels (the reshapes are views of the copies)
+        INDArray[] parts = java.util.Arrays.copyOf(targets, targets.length + queues.length);
+        for (int q = 0; q < queues.length; q++) parts[targets.length + q] = queues[q].reshape('c', batchSize, -1);
+        INDArray labels = Nd4j.hstack(parts);
         int dim = (int) queues[0].size(1);
         long size = queues[0].size(2);
         for (int q = 0; q < queues.length; q++) {
             long slot = (pointers[q] + (long) (step * workers + worker) * batchSize) % size;
-            float[] view1 = Nd4j.toFlattened('c', keys[q].get(NDArrayIndex.all(), NDArrayIndex.interval(0, dim)))
+            float[] view1 = Nd4j.toFlattened('c', targets[q].get(NDArrayIndex.all(), NDArrayIndex.interval(0, dim)))
                     .toFloatVector();
-            float[] view2 = Nd4j.toFlattened('c', keys[q].get(NDArrayIndex.all(), NDArrayIndex.interval(dim, 2 * dim)))
+            float[] view2 = Nd4j.toFlattened('c', targets[q].get(NDArrayIndex.all(), NDArrayIndex.interval(dim, 2 * dim)))
                     .toFloatVector();
             KeyQueues.enqueue(queues[q], slot, view1, view2, batchSize, dim);
             writes.add(new QueueWrite(q, slot, view1, view2));

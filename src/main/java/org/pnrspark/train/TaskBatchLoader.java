@@ -76,13 +76,7 @@ public final class TaskBatchLoader implements DataSetLoader {
             ComputationGraph net = TARGET_NETWORKS[i].get(target.model().id(), () -> target.model().value().build());
             outputs[i] = net.outputSingle(target.batchStatistics(), views).detach();
         }
-        if (queues != null) {
-            INDArray[] keys = java.util.Arrays.copyOf(outputs, queues.start().value().length);
-            INDArray[] queueLabels = queues.labelsThenEnqueue(batch.batch(), keys);
-            INDArray[] all = java.util.Arrays.copyOf(outputs, outputs.length + queueLabels.length);
-            System.arraycopy(queueLabels, 0, all, outputs.length, queueLabels.length);
-            outputs = all;
-        }
+        if (queues != null) return new DataSet(views, queues.labelsThenEnqueue(batch.batch(), outputs));
         return new DataSet(views, outputs.length == 1 ? outputs[0] : Nd4j.hstack(outputs));
     }
 

@@ -72,7 +72,9 @@ class KeyQueuesTest {
             for (int s = 0; s < STEPS; s++) {
                 INDArray k = keys(100 + w * STEPS + s);
                 keys.add(k);
-                labels.add(round.labelsThenEnqueue(firstBatch + w * STEPS + s, k)[0]);
+                // the labels are the keys (the targets' outputs), then the pre-batch queue
+                INDArray all = round.labelsThenEnqueue(firstBatch + w * STEPS + s, k);
+                labels.add(all.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * DIM, all.size(1))));
             }
         }
         // the loss sees the queue before the minibatch: the round's start, plus the worker's own earlier keys only
