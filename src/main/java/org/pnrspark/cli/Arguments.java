@@ -27,8 +27,9 @@ record Arguments(String command, List<String> confFiles, List<String> overrides,
               --set KEY=VALUE      override one key (repeatable), e.g. --set optim.epochs=50
               --strategies A,B     run the benchmark once per strategy (finetune, cassle, pnr) into
                                    <output.dir>/<strategy> and print them side by side
-              --force              write into an output directory that already holds results
-                                   (same as --set output.overwrite=true)
+              --force              discard the run an output directory holds and start over
+                                   (same as --set output.overwrite=true); without it, a run of the
+                                   same configuration is resumed and any other is refused
               -h, --help           this text
 
             Every key, its default and its meaning: reference.conf (README, "Configuration").

@@ -70,6 +70,10 @@ public final class Main {
         } catch (InvalidConfigException | DataFormatException e) {
             err.println("error: " + e.getMessage());
             return 2;
+        } catch (org.pnrspark.train.CheckpointException e) {
+            err.println("error: cannot resume from the output directory: " + e.getMessage() + "\n(remove that "
+                    + "checkpoint to retrain what it held, or pass --force to start the run over)");
+            return 2;
         } catch (TrainingDivergedException e) {
             err.println("error: training diverged: " + e.getMessage());
             return 1;
@@ -110,16 +114,12 @@ public final class Main {
         return ConfigLoader.load(sources, sets);
     }
 
-    /** Refuses to mix a new run into a directory that holds another run's results, unless told to. */
+    /**
+     * Refuses to mix a new run into a directory that holds another run's results, unless told to; a directory
+     * holding a run of the same configuration is resumed.
+     */
     private static void checkOutput(JobConfig c, Storage storage) throws IOException {
-        String dir = c.output().dir();
-        boolean hasResults = storage.exists(Storage.child(dir, ResultsWriter.RESULTS_JSON))
-                || storage.exists(Storage.child(dir, "task-0"));
-        if (hasResults && !c.output().overwrite()) {
-            throw InvalidConfigException.expected("output.dir", dir, "",
-                    "a directory without results (this one holds a run's results); choose another output.dir, "
-                            + "or pass --force (output.overwrite = true) to replace them");
-        }
+        org.pnrspark.train.RunDirectory.checkResumable(c, storage);
     }
 
     private static void train(Arguments a, PrintStream out) throws IOException {

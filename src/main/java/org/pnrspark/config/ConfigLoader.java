@@ -299,9 +299,16 @@ public final class ConfigLoader {
                 knn, v.bool("eval.random_init_baseline"), v.intAtLeast("eval.batch_size", 1));
 
         JobConfig.Output output = new JobConfig.Output(c.getString("output.dir").trim(), v.bool("output.overwrite"));
+        JobConfig.Checkpoint checkpoint = new JobConfig.Checkpoint(v.intAtLeast("checkpoint.every_epochs", 0));
+        JobConfig.Fault fault = new JobConfig.Fault(faultPoint(v, "fault.fail_attempt"), faultPoint(v, "fault.nan_input"));
 
         return new JobConfig(new JobConfig.Run(v.nonEmptyString("run.name"), v.longValue("run.seed")), data,
-                scenario, augment, model, method, simclr, barlow, vicreg, byol, moco, continual, optim, spark, eval, output, render(c));
+                scenario, augment, model, method, simclr, barlow, vicreg, byol, moco, continual, optim, spark, eval, output, checkpoint, fault, render(c));
+    }
+
+    private static JobConfig.FaultPoint faultPoint(ConfigValues v, String block) {
+        return new JobConfig.FaultPoint(v.intAtLeast(block + ".task", -1), v.intAtLeast(block + ".epoch", 0),
+                v.intAtLeast(block + ".round", 0));
     }
 
     /** [base, final] τ of a momentum target, base in [0, 1] and final in [base, 1]. */

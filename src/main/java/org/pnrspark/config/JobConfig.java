@@ -25,6 +25,8 @@ public record JobConfig(
         SparkSettings spark,
         Eval eval,
         Output output,
+        Checkpoint checkpoint,
+        Fault fault,
         String hocon) implements Serializable {
 
     public record Run(String name, long seed) implements Serializable {}
@@ -127,4 +129,22 @@ public record JobConfig(
     public record Knn(boolean enabled, int k, double temperature) implements Serializable {}
 
     public record Output(String dir, boolean overwrite) implements Serializable {}
+
+    /** @param everyEpochs write a resumable checkpoint every this many epochs inside a task; 0 = only after tasks */
+    public record Checkpoint(int everyEpochs) implements Serializable {}
+
+    /**
+     * Faults injected on purpose, to show that the job survives them (off by default).
+     *
+     * @param failAttempt the first attempt of the Spark task that trains this round's second minibatch fails
+     * @param nanInput    the inputs of this round's first minibatch become NaN, so the loss does
+     */
+    public record Fault(FaultPoint failAttempt, FaultPoint nanInput) implements Serializable {}
+
+    /** A round of training: task, epoch and round index (0-based); task -1 = never. */
+    public record FaultPoint(int task, int epoch, int round) implements Serializable {
+        public boolean matches(int t, int e, int r) {
+            return task >= 0 && task == t && epoch == e && round == r;
+        }
+    }
 }

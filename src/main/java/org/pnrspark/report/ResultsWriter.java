@@ -136,18 +136,7 @@ public final class ResultsWriter {
             m.put("checkpoint", t.checkpoint());
             m.put("checkpoint_sha256", t.checkpointSha256());
             List<Map<String, Object>> curve = new ArrayList<>();
-            for (EpochFigures e : t.curve()) {
-                Map<String, Object> point = new LinkedHashMap<>();
-                point.put("epoch", e.epoch());
-                point.put("loss", finite(e.loss()));
-                point.put("lr", e.lr());
-                point.put("images_per_second", e.imagesPerSecond());
-                point.put("seconds", e.seconds());
-                Map<String, Object> terms = new LinkedHashMap<>();
-                e.terms().forEach((k, v) -> terms.put(k, finite(v)));
-                point.put("loss_terms", terms);
-                curve.add(point);
-            }
+            for (EpochFigures e : t.curve()) curve.add(curvePoint(e));
             m.put("curve", curve);
             tasks.add(m);
         }
@@ -164,6 +153,20 @@ public final class ResultsWriter {
         versions.put("java", System.getProperty("java.version"));
         root.put("versions", versions);
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root) + "\n";
+    }
+
+    /** One point of a curve as written in results.json (and read back by {@link ResultsReader#curvePoint}). */
+    public static Map<String, Object> curvePoint(EpochFigures e) {
+        Map<String, Object> point = new LinkedHashMap<>();
+        point.put("epoch", e.epoch());
+        point.put("loss", finite(e.loss()));
+        point.put("lr", e.lr());
+        point.put("images_per_second", e.imagesPerSecond());
+        point.put("seconds", e.seconds());
+        Map<String, Object> terms = new LinkedHashMap<>();
+        e.terms().forEach((k, v) -> terms.put(k, finite(v)));
+        point.put("loss_terms", terms);
+        return point;
     }
 
     /** Row t = after task t, one column per task, then the accuracy on all classes. */

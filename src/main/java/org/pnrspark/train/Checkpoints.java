@@ -1,19 +1,41 @@
 package org.pnrspark.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pnrspark.model.Networks;
 import org.pnrspark.util.Storage;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 /**
- * Task checkpoints: {@code task-<t>/model.zip} (DL4J's format: configuration JSON, parameters and updater state
- * as ND4J binary arrays; no Java serialisation), its SHA-256 in {@code model.zip.sha256} (sha256sum format),
- * and the run's configuration. Every file is written atomically.
+ * Checkpoint files: networks in DL4J's model format ({@code model.zip}: configuration JSON, parameters and
+ * optimizer state as ND4J binary arrays), MoCo's queues, each with its SHA-256 next to it ({@code <file>.sha256},
+ * sha256sum format), written atomically.
+ *
+ * <p>Reading never uses DL4J's own restore (which falls back to Java deserialisation for old files) nor Java
+ * serialisation: the checksum is verified first, the zip may hold only the expected entries, the stored
+ * configuration is read as a plain JSON tree and must describe the network the run expects (same vertices, same
+ * parameter count), and only then are the arrays copied into a network built from the run's own configuration.
  */
 public final class Checkpoints {
     public static final String MODEL = "model.zip";
@@ -21,6 +43,11 @@ public final class Checkpoints {
     public static final String CONFIG = "config.conf";
     public static final String MOMENTUM = "momentum.zip";
     public static final String QUEUES = "queues.bin";
+    private static final String SHA_SUFFIX = ".sha256";
+    private static final String ZIP_CONFIGURATION = "configuration.json";
+    private static final String ZIP_PARAMETERS = "coefficients.bin";
+    private static final String ZIP_UPDATER = "updaterState.bin";
+    private static final Set<String> ZIP_ENTRIES = Set.of(ZIP_CONFIGURATION, ZIP_PARAMETERS, ZIP_UPDATER);
 
     private Checkpoints() {}
 
@@ -28,30 +55,138 @@ public final class Checkpoints {
         return Storage.child(outputDir, "task-" + task);
     }
 
-    /** Writes the checkpoint of a task and returns the model file's SHA-256. */
+    /** Writes the checkpoint of a task (model with optimizer state, configuration) and returns the model's SHA-256. */
     public static String write(Storage storage, String taskDir, ComputationGraph model, String configHocon)
             throws IOException {
-        MessageDigest digest = Storage.sha256();
-        storage.writeAtomically(Storage.child(taskDir, MODEL), out -> {
-            DigestOutputStream digesting = new DigestOutputStream(nonClosing(out), digest);
-            ModelSerializer.writeModel(model, digesting, true);
-            digesting.flush();
-        });
-        String sha = HexFormat.of().formatHex(digest.digest());
-        storage.writeString(Storage.child(taskDir, CHECKSUM), sha + "  " + MODEL + "\n");
+        String sha = writeModel(storage, Storage.child(taskDir, MODEL), model, true);
         storage.writeString(Storage.child(taskDir, CONFIG), configHocon);
         return sha;
     }
 
     /** The momentum target next to the model ({@code momentum.zip}), to resume from and to inspect. */
-    public static void writeMomentum(Storage storage, String taskDir, ComputationGraph momentum) throws IOException {
-        storage.writeAtomically(Storage.child(taskDir, MOMENTUM), out -> ModelSerializer.writeModel(momentum,
-                nonClosing(out), false));
+    public static void writeMomentum(Storage storage, String dir, ComputationGraph momentum) throws IOException {
+        writeModel(storage, Storage.child(dir, MOMENTUM), momentum, false);
     }
 
     /** MoCo's queues and their pointers ({@code queues.bin}, {@link KeyQueues#write}). */
-    public static void writeQueues(Storage storage, String taskDir, KeyQueues queues) throws IOException {
-        storage.writeAtomically(Storage.child(taskDir, QUEUES), queues::write);
+    public static void writeQueues(Storage storage, String dir, KeyQueues queues) throws IOException {
+        writeChecked(storage, Storage.child(dir, QUEUES), queues::write);
+    }
+
+    /** Writes a network and its checksum file; returns the SHA-256. */
+    public static String writeModel(Storage storage, String file, ComputationGraph model, boolean withOptimizerState)
+            throws IOException {
+        return writeChecked(storage, file, out -> ModelSerializer.writeModel(model, nonClosing(out), withOptimizerState));
+    }
+
+    private static String writeChecked(Storage storage, String file, Storage.Writer writer) throws IOException {
+        MessageDigest digest = Storage.sha256();
+        storage.writeAtomically(file, out -> {
+            DigestOutputStream digesting = new DigestOutputStream(out, digest);
+            writer.write(digesting);
+            digesting.flush();
+        });
+        String sha = HexFormat.of().formatHex(digest.digest());
+        String name = new org.apache.hadoop.fs.Path(file).getName();
+        storage.writeString(file + SHA_SUFFIX, sha + "  " + name + "\n");
+        return sha;
+    }
+
+    /**
+     * The content of a checkpoint file after checking it against its {@code .sha256} file.
+     *
+     * @throws CheckpointException if either file is missing or they disagree (a truncated or corrupt file)
+     */
+    public static byte[] readVerified(Storage storage, String file) throws IOException {
+        String shaFile = file + SHA_SUFFIX;
+        if (!storage.isFile(file)) throw new CheckpointException(file + " is missing");
+        if (!storage.isFile(shaFile)) {
+            throw new CheckpointException(file + " has no checksum file " + shaFile + ", so it cannot be trusted");
+        }
+        String expected = storage.readString(shaFile).trim().split("\\s+")[0].toLowerCase(java.util.Locale.ROOT);
+        byte[] bytes = storage.readAll(file);
+        String actual = HexFormat.of().formatHex(Storage.sha256().digest(bytes));
+        if (!actual.equals(expected)) {
+            throw new CheckpointException(String.format("%s is corrupt or truncated: its SHA-256 is %s, %s says %s "
+                    + "(%d bytes read)", file, actual, shaFile, expected, bytes.length));
+        }
+        return bytes;
+    }
+
+    /**
+     * Reads a network written by {@link #writeModel}: verified, then loaded into a fresh network of {@code conf}.
+     *
+     * @param withOptimizerState whether the file must hold the optimizer state, which is then restored too
+     */
+    public static ComputationGraph readModel(Storage storage, String file, ComputationGraphConfiguration conf,
+            boolean withOptimizerState) throws IOException {
+        byte[] bytes = readVerified(storage, file);
+        Map<String, byte[]> entries = new HashMap<>();
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                if (!ZIP_ENTRIES.contains(e.getName())) {
+                    throw new CheckpointException(file + ": unexpected entry " + e.getName() + " (a model checkpoint "
+                            + "holds only " + new TreeSet<>(ZIP_ENTRIES) + ")");
+                }
+                ByteArrayOutputStream content = new ByteArrayOutputStream();
+                zip.transferTo(content);
+                entries.put(e.getName(), content.toByteArray());
+            }
+        }
+        for (String required : withOptimizerState ? ZIP_ENTRIES : Set.of(ZIP_CONFIGURATION, ZIP_PARAMETERS)) {
+            if (!entries.containsKey(required)) throw new CheckpointException(file + ": no " + required + " inside");
+        }
+        ComputationGraph net = Networks.build(conf);
+        JsonNode stored = new ObjectMapper().readTree(entries.get(ZIP_CONFIGURATION));
+        Set<String> storedVertices = new TreeSet<>();
+        for (Iterator<String> it = stored.path("vertices").fieldNames(); it.hasNext(); ) storedVertices.add(it.next());
+        Set<String> expectedVertices = new TreeSet<>(conf.getVertices().keySet());
+        if (!storedVertices.equals(expectedVertices)) {
+            throw new CheckpointException(file + " holds a network with vertices " + storedVertices
+                    + ", but this run's network has " + expectedVertices);
+        }
+        INDArray params = array(entries.get(ZIP_PARAMETERS), file, ZIP_PARAMETERS);
+        if (params.length() != net.numParams()) {
+            throw new CheckpointException(file + " holds " + params.length() + " parameters, this run's network has "
+                    + net.numParams());
+        }
+        net.setParams(params.reshape(net.params().shape()));
+        if (withOptimizerState) {
+            INDArray state = array(entries.get(ZIP_UPDATER), file, ZIP_UPDATER);
+            INDArray view = net.getUpdater(true).getStateViewArray();
+            if (view == null || state.length() != view.length()) {
+                throw new CheckpointException(file + " holds " + state.length() + " optimizer-state values, this "
+                        + "run's optimizer has " + (view == null ? 0 : view.length()));
+            }
+            view.assign(state.reshape(view.shape()));
+        }
+        net.getConfiguration().setIterationCount(stored.path("iterationCount").asInt(0));
+        net.getConfiguration().setEpochCount(stored.path("epochCount").asInt(0));
+        return net;
+    }
+
+    /** Reads MoCo's queues written by {@link #writeQueues}, verified. */
+    public static KeyQueues readQueues(Storage storage, String dir) throws IOException {
+        String file = Storage.child(dir, QUEUES);
+        byte[] bytes = readVerified(storage, file);
+        try {
+            return KeyQueues.read(new ByteArrayInputStream(bytes), file);
+        } catch (IOException e) {
+            throw new CheckpointException(e.getMessage());
+        }
+    }
+
+    private static INDArray array(byte[] bytes, String file, String entry) throws CheckpointException {
+        try {
+            INDArray a = Nd4j.read(new DataInputStream(new ByteArrayInputStream(bytes)));
+            if (a.dataType() != DataType.FLOAT) {
+                throw new CheckpointException(file + ": " + entry + " is " + a.dataType() + ", expected FLOAT");
+            }
+            return a;
+        } catch (RuntimeException | IOException e) {
+            if (e instanceof CheckpointException c) throw c;
+            throw new CheckpointException(file + ": " + entry + " is not an ND4J array (" + e.getMessage() + ")");
+        }
     }
 
     /** ModelSerializer closes the stream it is given; the atomic writer closes it itself. */

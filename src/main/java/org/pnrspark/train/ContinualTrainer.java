@@ -25,6 +25,7 @@ import org.pnrspark.method.SslMethod;
 import org.pnrspark.model.ModelSnapshot;
 import org.pnrspark.model.Networks;
 import org.pnrspark.report.EpochFigures;
+import org.pnrspark.report.ResultsReader;
 import org.pnrspark.report.ResultsWriter;
 import org.pnrspark.report.RunResult;
 import org.pnrspark.report.TaskResult;
@@ -54,6 +55,9 @@ public final class ContinualTrainer {
     private final ProgressLog log;
     private final int workers;
     private Evaluation randomInit;
+    /** Seconds spent by earlier attempts of a resumed run. */
+    private double priorSeconds;
+    private RunProgress progress;
 
     public ContinualTrainer(JobConfig config, SparkSession spark, String outputDir, ProgressLog log) {
         this.config = config;
@@ -67,12 +71,13 @@ public final class ContinualTrainer {
 
     public RunResult run() throws IOException {
         long start = System.nanoTime();
+        boolean resuming = RunDirectory.checkResumable(config, storage);
+        if (config.output().overwrite()) RunDirectory.clear(storage, outputDir);
         Broadcast<HadoopConf> hadoop = sc.broadcast(new HadoopConf(sc.hadoopConfiguration()));
         ImageSet train = ImageSetCache.get(config.data(), Split.TRAIN, hadoop.value());
         ImageSet test = ImageSetCache.get(config.data(), Split.TEST, hadoop.value());
         List<TaskSplit> tasks = ClassIncrementalScenario.split(config.scenario(), train.labels(), test.labels());
         int[] testLabels = test.labels();
-        storage.writeString(Storage.child(outputDir, Checkpoints.CONFIG), config.hocon());
         log.line("run %s: %s, %s x %s, %d tasks, %d training / %d test images, %d workers x batch %d, averaging every %d",
                 config.run().name(), config.data().dataset().configName(), config.method().name(),
                 config.continual().strategy().configName(), tasks.size(), train.size(), test.size(), workers,
@@ -80,46 +85,65 @@ public final class ContinualTrainer {
         log.line("output: %s", outputDir);
 
         SslMethod method = Methods.of(config);
+        if (method.queues(0).isPresent()) {
+            int size = method.queues(0).get().size();
+            int global = workers * config.spark().batchSizePerWorker();
+            if (size % global != 0) {
+                throw new IllegalArgumentException("mocov2plus.queue_size = " + size + " must be a multiple of "
+                        + "the global batch, spark.workers x spark.batch_size_per_worker = " + workers + " x "
+                        + config.spark().batchSizePerWorker() + " = " + global + " (the reference asserts K % B = 0)");
+            }
+        }
+        // what earlier attempts finished: loaded and verified before anything is trained
+        Finished finished = resuming ? finished(method, tasks.size()) : Finished.NONE;
+        priorSeconds = finished.seconds();
+        List<TaskResult> results = new ArrayList<>(finished.results());
+        randomInit = finished.randomInit();
+        ComputationGraph previous = finished.previous();
+        // the momentum target (BYOL, MoCo) starts as a copy of the online network and is carried across tasks
+        ComputationGraph momentum = finished.momentum();
+        // MoCo's queues, carried across tasks as the reference loads them from the previous checkpoint
+        KeyQueues queues = finished.queues();
+        if (queues == null && method.queues(0).isPresent()) {
+            SslMethod.QueueSpec spec = method.queues(0).get();
+            queues = KeyQueues.initial(spec.dim(), spec.size(), config.run().seed());
+        }
+        storage.writeString(Storage.child(outputDir, Checkpoints.CONFIG), config.hocon());
         Evaluator evaluator = new Evaluator(spark, config, hadoop, workers, tasks, train.size(), testLabels);
-        if (config.eval().randomInitBaseline()) {
+        if (randomInit == null && results.isEmpty() && config.eval().randomInitBaseline()) {
             // the baseline of forward transfer: the encoder as initialised, before any training
             sc.setJobDescription("evaluation of the randomly initialised encoder");
             randomInit = evaluator.evaluate(Networks.build(method.online(0)));
             logEvaluation("random init", randomInit);
         }
-        ComputationGraph previous = null;
-        // the momentum target (BYOL, MoCo) starts as a copy of the online network and is carried across tasks
-        ComputationGraph momentum = null;
-        // MoCo's queues, carried across tasks as the reference loads them from the previous checkpoint
-        KeyQueues queues = null;
-        if (method.queues(0).isPresent()) {
-            SslMethod.QueueSpec spec = method.queues(0).get();
-            int global = workers * config.spark().batchSizePerWorker();
-            if (spec.size() % global != 0) {
-                throw new IllegalArgumentException("mocov2plus.queue_size = " + spec.size() + " must be a multiple of "
-                        + "the global batch, spark.workers x spark.batch_size_per_worker = " + workers + " x "
-                        + config.spark().batchSizePerWorker() + " = " + global + " (the reference asserts K % B = 0)");
-            }
-            queues = KeyQueues.initial(spec.dim(), spec.size(), config.run().seed());
-        }
-        List<TaskResult> results = new ArrayList<>();
-        for (TaskSplit task : tasks) {
+        progress = new RunProgress(tasks.size(), config.optim().epochs());
+        for (TaskSplit task : tasks.subList(results.size(), tasks.size())) {
             int t = task.task();
+            String taskDir = Checkpoints.taskDir(outputDir, t);
             ComputationGraph online = Networks.build(method.online(t));
             if (previous != null) Networks.copyParameters(previous, online);
             if (method.momentum().isPresent() && momentum == null) {
                 momentum = Networks.build(method.momentum().get().network());
                 Networks.copyParameters(online, momentum);
             }
+            EpochCheckpoint resumeFrom = EpochCheckpoint.latest(storage, taskDir, workers, method.online(t),
+                    method.momentum().map(SslMethod.MomentumTarget::network).orElse(null), queues != null).orElse(null);
+            if (resumeFrom != null) {
+                online = resumeFrom.online();
+                if (resumeFrom.momentum() != null) momentum = resumeFrom.momentum();
+                if (resumeFrom.queues() != null) queues = resumeFrom.queues();
+                log.line("task %d/%d: resuming after epoch %d/%d from %s", t + 1, tasks.size(),
+                        resumeFrom.epochsDone(), config.optim().epochs(), EpochCheckpoint.dir(taskDir, resumeFrom.epochsDone()));
+            }
             Broadcast<ModelSnapshot> frozen = method.usesFrozenModel(t)
                     ? sc.broadcast(ModelSnapshot.of(method.frozen(), previous)) : null;
             log.line("task %d/%d: classes %s, %d images, objective %s", t + 1, tasks.size(), task.classes(),
                     task.trainIndices().length, method.describeObjective(t));
 
-            TrainingFigures figures = trainTask(task, tasks.size(), online, frozen, momentum, queues, method, hadoop);
+            TrainingFigures figures = trainTask(task, tasks.size(), online, frozen, momentum, queues, method, hadoop,
+                    resumeFrom);
             if (frozen != null) frozen.destroy();
 
-            String taskDir = Checkpoints.taskDir(outputDir, t);
             String sha = Checkpoints.write(storage, taskDir, online, config.hocon());
             if (momentum != null) Checkpoints.writeMomentum(storage, taskDir, momentum);
             if (queues != null) Checkpoints.writeQueues(storage, taskDir, queues);
@@ -130,11 +154,48 @@ public final class ContinualTrainer {
                     config.optim().epochs(), figures.steps(), figures.finalLoss(), figures.curve(), figures.seconds(),
                     figures.imagesPerSecond(), evaluation, Storage.child(taskDir, Checkpoints.MODEL), sha));
             ResultsWriter.write(result(results, start), storage);
+            // the task's row is written: its epoch checkpoints are no longer needed to resume
+            EpochCheckpoint.clear(storage, taskDir);
             sc.setJobDescription(null);
             previous = online;
         }
         hadoop.destroy();
         return result(results, start);
+    }
+
+    /** What earlier attempts of this run finished, with the state the next task starts from. */
+    private record Finished(List<TaskResult> results, Evaluation randomInit, double seconds, ComputationGraph previous,
+            ComputationGraph momentum, KeyQueues queues) {
+        static final Finished NONE = new Finished(List.of(), null, 0, null, null, null);
+    }
+
+    /** Reads the finished tasks' rows and the last finished task's checkpoint (verified) from the output directory. */
+    private Finished finished(SslMethod method, int numTasks) throws IOException {
+        if (!storage.exists(Storage.child(outputDir, ResultsWriter.RESULTS_JSON))) {
+            log.line("resuming: no task of this run was finished in %s", outputDir);
+            return Finished.NONE;
+        }
+        ResultsReader.Finished read = ResultsReader.read(storage, outputDir);
+        RunDirectory.checkWorkers(read.workers(), workers, Storage.child(outputDir, ResultsWriter.RESULTS_JSON));
+        List<TaskResult> rows = read.tasks();
+        for (int i = 0; i < rows.size(); i++) {
+            if (rows.get(i).task() != i || i >= numTasks) {
+                throw new CheckpointException(Storage.child(outputDir, ResultsWriter.RESULTS_JSON) + ": row " + i
+                        + " is task " + rows.get(i).task() + ", expected tasks 0.." + (numTasks - 1) + " in order");
+            }
+        }
+        if (rows.isEmpty()) return new Finished(rows, read.randomInit(), read.seconds(), null, null, null);
+        int last = rows.size() - 1;
+        String dir = Checkpoints.taskDir(outputDir, last);
+        ComputationGraph previous = Checkpoints.readModel(storage, Storage.child(dir, Checkpoints.MODEL),
+                method.online(last), false);
+        ComputationGraph momentum = method.momentum().isPresent() ? Checkpoints.readModel(storage,
+                Storage.child(dir, Checkpoints.MOMENTUM), method.momentum().get().network(), false) : null;
+        KeyQueues queues = method.queues(0).isPresent() ? Checkpoints.readQueues(storage, dir) : null;
+        log.line("resuming: task%s %s finished in %s (not retrained)%s", rows.size() > 1 ? "s" : "",
+                rows.size() > 1 ? "1-" + rows.size() : "1", outputDir,
+                rows.size() == numTasks ? "; nothing left to train" : "; next: task " + (rows.size() + 1) + "/" + numTasks);
+        return new Finished(rows, read.randomInit(), read.seconds(), previous, momentum, queues);
     }
 
     private void logEvaluation(String what, Evaluation e) {
@@ -147,7 +208,8 @@ public final class ContinualTrainer {
     }
 
     private RunResult result(List<TaskResult> results, long start) {
-        return new RunResult(config, outputDir, randomInit, List.copyOf(results), (System.nanoTime() - start) / 1e9,
+        return new RunResult(config, outputDir, randomInit, List.copyOf(results),
+                priorSeconds + (System.nanoTime() - start) / 1e9,
                 sc.version(), sc.master(), workers);
     }
 
@@ -155,12 +217,14 @@ public final class ContinualTrainer {
             double imagesPerSecond) {}
 
     /**
-     * @param momentum the momentum target, updated on the driver after every averaging round (or null)
-     * @param queues   MoCo's queues, updated on the driver after every averaging round (or null)
+     * @param momentum   the momentum target, updated on the driver after every averaging round (or null)
+     * @param queues     MoCo's queues, updated on the driver after every averaging round (or null)
+     * @param resumeFrom the epoch checkpoint this task continues from (or null): its state is already in online,
+     *                   momentum and queues, its epochs are not trained again
      */
     private TrainingFigures trainTask(TaskSplit task, int numTasks, ComputationGraph online,
             Broadcast<ModelSnapshot> frozen, ComputationGraph momentum, KeyQueues queues, SslMethod method,
-            Broadcast<HadoopConf> hadoop) {
+            Broadcast<HadoopConf> hadoop, EpochCheckpoint resumeFrom) throws IOException {
         int t = task.task();
         int batch = config.spark().batchSizePerWorker();
         int frequency = config.spark().averagingFrequency();
@@ -188,16 +252,20 @@ public final class ContinualTrainer {
         int perRound = workers * frequency;
         int rounds = (batchesPerEpoch + perRound - 1) / perRound;
         long start = System.nanoTime();
-        double lastEpochLoss = Double.NaN;
-        List<EpochFigures> curve = new ArrayList<>(epochs);
-        int steps = 0;
+        int firstEpoch = resumeFrom == null ? 0 : resumeFrom.epochsDone();
+        double priorTaskSeconds = resumeFrom == null ? 0 : resumeFrom.seconds();
+        List<EpochFigures> curve = new ArrayList<>(resumeFrom == null ? List.of() : resumeFrom.curve());
+        double lastEpochLoss = curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1).loss();
+        int steps = resumeFrom == null ? 0 : resumeFrom.steps();
         int stepsPerEpoch = batchesPerEpoch / workers;
         long totalSteps = (long) stepsPerEpoch * epochs;
         int queueCount = method.queues(t).map(SslMethod.QueueSpec::count).orElse(0);
         LossTermProbe termProbe = new LossTermProbe(config, hadoop, frozen);
         CollectionAccumulator<QueueWrite> queueWrites = queues == null ? null
                 : sc.sc().<QueueWrite>collectionAccumulator("queued keys");
-        for (int epoch = 0; epoch < epochs; epoch++) {
+        JobConfig.Fault fault = config.fault();
+        progress.startTask(t, firstEpoch);
+        for (int epoch = firstEpoch; epoch < epochs; epoch++) {
             long epochStart = System.nanoTime();
             double lr = LearningRateSchedule.apply(sparkNet.getNetwork(), epoch, baseLr, config.optim(),
                     method.distillPredictorLrScale());
@@ -209,7 +277,9 @@ public final class ContinualTrainer {
             boolean frozenBatchStatistics = config.continual().frozenBnMode().batchStatistics(epoch);
             double lossSum = 0;
             for (int r = 0; r < rounds; r++) {
-                List<String> roundPaths = paths.subList(r * perRound, Math.min(paths.size(), (r + 1) * perRound));
+                long roundStart = System.nanoTime();
+                int first = r * perRound;
+                List<String> roundPaths = paths.subList(first, Math.min(paths.size(), (r + 1) * perRound));
                 sc.setJobDescription(String.format("task %d/%d · epoch %d/%d · round %d/%d", t + 1, numTasks,
                         epoch + 1, epochs, r + 1, rounds));
                 List<TaskBatchLoader.Target> targets = new ArrayList<>();
@@ -222,11 +292,15 @@ public final class ContinualTrainer {
                     queueWrites.reset();
                     long[] pointers = new long[queueCount];
                     for (int q = 0; q < queueCount; q++) pointers[q] = queues.pointer(q);
-                    queueRound = new QueueRound(sc.broadcast(queues.snapshot(queueCount)), pointers, r * perRound,
+                    queueRound = new QueueRound(sc.broadcast(queues.snapshot(queueCount)), pointers, first,
                             roundSteps, workers, batch, queueWrites);
                 }
+                // the second minibatch of the round, so that the failing attempt has trained one already
+                var faults = new TaskBatchLoader.InjectedFaults(
+                        fault.failAttempt().matches(t, epoch, r) ? first + Math.min(1, roundPaths.size() - 1) : -1,
+                        fault.nanInput().matches(t, epoch, r) ? first : -1);
                 JavaRDD<String> rdd = sc.parallelize(roundPaths, workers);
-                sparkNet.fitPaths(rdd, new TaskBatchLoader(config, hadoop, targets, queueRound));
+                sparkNet.fitPaths(rdd, new TaskBatchLoader(config, hadoop, targets, queueRound, faults));
                 rdd.unpersist(false);
                 if (queueRound != null) {
                     queues.apply(queueWrites.value(), queueCount, queueRound);
@@ -244,25 +318,45 @@ public final class ContinualTrainer {
                 double score = sparkNet.getScore();
                 if (!Double.isFinite(score)) {
                     throw new TrainingDivergedException(String.format("task %d/%d, epoch %d/%d, round %d/%d: the loss "
-                            + "is %s (learning rate %.4g). Checkpoints of earlier tasks in %s are kept; lower optim.lr "
-                            + "or check the data.", t + 1, numTasks, epoch + 1, epochs, r + 1, rounds, score, lr, outputDir));
+                            + "is %s (learning rate %.4g). Nothing of this epoch was saved; %s. Lower optim.lr or "
+                            + "check the data (a changed configuration needs a new output.dir or --force).",
+                            t + 1, numTasks, epoch + 1, epochs, r + 1, rounds, score, lr, lastGood(t, epoch)));
                 }
                 lossSum += score * roundPaths.size();
+                double roundSeconds = (System.nanoTime() - roundStart) / 1e9;
+                progress.round(log, t, epoch, r, rounds, score, 2.0 * roundPaths.size() * batch / roundSeconds);
             }
             lastEpochLoss = lossSum / batchesPerEpoch;
             double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-            double elapsed = (System.nanoTime() - start) / 1e9;
             double viewsPerSecond = 2.0 * batchesPerEpoch * batch / epochSeconds;
             var terms = termProbe.measure(sparkNet.getNetwork(), BatchPath.decode(paths.get(0)), momentum,
                     frozenBatchStatistics, queues, queueCount);
             curve.add(new EpochFigures(epoch, lastEpochLoss, lr, viewsPerSecond, epochSeconds, terms));
-            log.line("task %d/%d · epoch %d/%d · loss %.4f · lr %.4g · %.1f img/s · task ETA %s", t + 1, numTasks,
-                    epoch + 1, epochs, lastEpochLoss, lr, viewsPerSecond,
-                    ProgressLog.duration(elapsed / (epoch + 1) * (epochs - epoch - 1)));
+            progress.epochDone(epochSeconds);
+            log.line("task %d/%d · epoch %d/%d · loss %.4f · lr %.4g · %.1f img/s · task ETA %s · run ETA %s", t + 1,
+                    numTasks, epoch + 1, epochs, lastEpochLoss, lr, viewsPerSecond,
+                    ProgressLog.duration(progress.taskEtaSeconds()), ProgressLog.duration(progress.runEtaSeconds()));
+            int every = config.checkpoint().everyEpochs();
+            if (every > 0 && ((epoch + 1) % every == 0 || epoch + 1 == epochs)) {
+                new EpochCheckpoint(workers, epoch + 1, steps, priorTaskSeconds + (System.nanoTime() - start) / 1e9,
+                        List.copyOf(curve), sparkNet.getNetwork(), momentum, queues)
+                        .write(storage, Checkpoints.taskDir(outputDir, t));
+            }
         }
         sc.setJobDescription(null);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        return new TrainingFigures(steps, lastEpochLoss, curve, seconds, 2.0 * batchesPerEpoch * batch * epochs / seconds);
+        double trainedSeconds = (System.nanoTime() - start) / 1e9;
+        int trainedEpochs = epochs - firstEpoch;
+        double imagesPerSecond = trainedEpochs == 0 ? curve.get(curve.size() - 1).imagesPerSecond()
+                : 2.0 * batchesPerEpoch * batch * trainedEpochs / trainedSeconds;
+        return new TrainingFigures(steps, lastEpochLoss, curve, priorTaskSeconds + trainedSeconds, imagesPerSecond);
+    }
+
+    /** Where a re-run would continue from after a failure in this task and epoch. */
+    private String lastGood(int task, int epoch) {
+        int every = config.checkpoint().everyEpochs();
+        int saved = every == 0 ? 0 : epoch / every * every;
+        if (saved > 0) return "the last good checkpoint is " + EpochCheckpoint.dir(Checkpoints.taskDir(outputDir, task), saved);
+        return task == 0 ? "no task has finished yet" : "the last good checkpoint is " + Checkpoints.taskDir(outputDir, task - 1);
     }
 
     private static String percentages(double[] row) {

@@ -44,6 +44,7 @@ public final class TaskBatchLoader implements DataSetLoader {
     private final Broadcast<HadoopConf> hadoop;
     private final List<Target> targets;
     private final QueueRound queues;
+    private final InjectedFaults faults;
     private transient ViewAugmenter[] augmenters;
     private transient float[] image;
 
@@ -57,18 +58,49 @@ public final class TaskBatchLoader implements DataSetLoader {
      *               before each minibatch follow the targets' outputs in the labels
      */
     public TaskBatchLoader(JobConfig config, Broadcast<HadoopConf> hadoop, List<Target> targets, QueueRound queues) {
+        this(config, hadoop, targets, queues, InjectedFaults.NONE);
+    }
+
+    /** @param faults the faults to inject into this round's minibatches (fault.* keys; none unless set) */
+    public TaskBatchLoader(JobConfig config, Broadcast<HadoopConf> hadoop, List<Target> targets, QueueRound queues,
+            InjectedFaults faults) {
         if (targets.size() > TARGET_NETWORKS.length) throw new IllegalArgumentException("at most two target networks");
         this.config = config;
         this.hadoop = hadoop;
         this.targets = List.copyOf(targets);
         this.queues = queues;
+        this.faults = faults;
+    }
+
+    /**
+     * Minibatches (by index in the epoch) at which a fault is injected on purpose: the first attempt of the Spark
+     * task loading {@code failBatch} throws, and the inputs of {@code nanBatch} are NaN. -1 = none.
+     */
+    public record InjectedFaults(int failBatch, int nanBatch) implements java.io.Serializable {
+        public static final InjectedFaults NONE = new InjectedFaults(-1, -1);
+    }
+
+    /** Thrown on purpose by fault.fail_attempt. */
+    public static final class InjectedFailure extends RuntimeException {
+        InjectedFailure(String message) {
+            super(message);
+        }
     }
 
     @Override
     public DataSet load(Source source) {
         NativeThreads.applyForSparkTask(config.spark().threadsPerTask());
         BatchPath batch = BatchPath.decode(source.getPath());
+        if (batch.batch() == faults.failBatch()) {
+            org.apache.spark.TaskContext context = org.apache.spark.TaskContext.get();
+            if (context == null || context.attemptNumber() == 0) {
+                throw new InjectedFailure(String.format("fault.fail_attempt: attempt %d of the Spark task loading "
+                        + "minibatch %d of task %d, epoch %d fails on purpose",
+                        context == null ? 0 : context.attemptNumber(), batch.batch(), batch.task(), batch.epoch()));
+            }
+        }
         INDArray views = views(batch);
+        if (batch.batch() == faults.nanBatch()) views.assign(Double.NaN);
         if (targets.isEmpty()) return new DataSet(views, Nd4j.zeros(DataType.FLOAT, batch.indices().length, 1));
         INDArray[] outputs = new INDArray[targets.size()];
         for (int i = 0; i < outputs.length; i++) {

@@ -90,6 +90,23 @@ public final class Storage {
         return names;
     }
 
+    /** Deletes a file or a directory tree; false if it did not exist. */
+    public boolean delete(String location) throws IOException {
+        Path p = new Path(location);
+        FileSystem fs = p.getFileSystem(conf);
+        return fs.exists(p) && fs.delete(p, true);
+    }
+
+    /** Whether the location is an existing directory. */
+    public boolean isDirectory(String location) throws IOException {
+        Path p = new Path(location);
+        try {
+            return p.getFileSystem(conf).getFileStatus(p).isDirectory();
+        } catch (FileNotFoundException e) {
+            return false;
+        }
+    }
+
     @FunctionalInterface
     public interface Writer {
         void write(OutputStream out) throws IOException;
