@@ -200,9 +200,25 @@ public final class ConfigLoader {
         return e.origin() == null ? "(configuration)" : e.origin().description();
     }
 
-    /** The effective configuration as HOCON, the form written next to the results. */
+    /** Spark properties whose values are credentials: never written next to the results or logged. */
+    static final java.util.regex.Pattern SECRET_KEY = java.util.regex.Pattern.compile(
+            "(?i).*(secret|password|passwd|token|credential|access\\.key|account\\.key|session\\.key|keytab).*");
+    static final String REDACTED = "<redacted>";
+
+    /**
+     * The effective configuration as HOCON, the form written next to the results, with the values of
+     * credential-like Spark properties ({@link #SECRET_KEY}) replaced by {@value #REDACTED}.
+     */
     public static String render(Config effective) {
-        return effective.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+        Config shown = effective;
+        if (effective.hasPath(SPARK_PASS_THROUGH)) {
+            for (Map.Entry<String, ConfigValue> e : effective.getConfig(SPARK_PASS_THROUGH).entrySet()) {
+                if (SECRET_KEY.matcher(e.getKey()).matches()) {
+                    shown = shown.withValue(SPARK_PASS_THROUGH + "." + e.getKey(), ConfigValueFactory.fromAnyRef(REDACTED));
+                }
+            }
+        }
+        return shown.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
     }
 
     private static JobConfig toRecords(Config c) {

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,16 @@ class ConfigLoaderTest {
 
     private static InvalidConfigException rejected(String text, String... sets) {
         return assertThrows(InvalidConfigException.class, () -> load(text, sets));
+    }
+
+    @Test
+    void credentialsInSparkPropertiesAreNotWrittenWithTheResults() {
+        JobConfig c = load("spark.conf { \"spark.hadoop.fs.s3a.secret.key\" = \"abc123\", "
+                + "\"spark.hadoop.fs.azure.account.key.acct.dfs.core.windows.net\" = \"xyz789\", "
+                + "\"spark.executor.memory\" = \"8g\" }");
+        assertEquals("abc123", c.spark().conf().get("spark.hadoop.fs.s3a.secret.key"), "Spark still gets the value");
+        assertFalse(c.hocon().contains("abc123") || c.hocon().contains("xyz789"), c.hocon());
+        assertTrue(c.hocon().contains("<redacted>") && c.hocon().contains("8g"), c.hocon());
     }
 
     @Test

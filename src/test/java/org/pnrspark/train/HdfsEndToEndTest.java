@@ -48,9 +48,20 @@ class HdfsEndToEndTest {
     @Test
     void trainsFromHdfsAndWritesResultsThere() throws IOException {
         String out = base + "/runs/hdfs-test";
-        EndToEndTest.run(EndToEndTest.args(java.nio.file.Path.of("unused"), "--set",
+        String[] args = EndToEndTest.args(java.nio.file.Path.of("unused"), "--set",
                 "data.root=" + base + "/datasets/fashion-mnist", "--set", "output.dir=" + out,
-                "--set", "optim.epochs=1", "--set", "continual.strategy=cassle"));
+                "--set", "optim.epochs=1", "--set", "continual.strategy=cassle");
+        // the first attempt stops in task 1 (a NaN loss), after task 0's checkpoint and results are on HDFS
+        java.util.List<String> failing = new java.util.ArrayList<>(java.util.List.of(args));
+        failing.addAll(java.util.List.of("--set", "fault.nan_input.task=1", "--set", "fault.nan_input.round=1"));
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        assertEquals(1, org.pnrspark.cli.Main.run(failing.toArray(String[]::new),
+                new java.io.PrintStream(new java.io.ByteArrayOutputStream()), new java.io.PrintStream(err, true)));
+        assertTrue(err.toString().contains("the loss is NaN"), err.toString());
+        // the second resumes on HDFS: task 0 is read back (checkpoint verified), task 1 is trained
+        String console = EndToEndTest.run(args);
+        assertTrue(console.contains("resuming: task 1 finished"), console);
+        assertFalse(console.contains("task 1/2 · epoch"), "task 0 is not retrained:\n" + console);
         Storage hdfs = new Storage(new Configuration());
         for (String f : new String[] {"results.json", "accuracy.csv", "knn_accuracy.csv", "curves.csv", "report.html",
                 "config.conf", "task-0/model.zip",
