@@ -60,11 +60,14 @@ pnr_executor_memory_confs() {
   local heap_g=${heap%[gG]} offheap_g=${offheap%[gG]}
   pnr_memory_confs=(--executor-memory "${heap_g}g"
     --conf "spark.executor.memoryOverhead=$((offheap_g + 1))g")
-  pnr_executor_java_opts="$pnr_flags -Dorg.bytedeco.javacpp.maxbytes=${offheap_g}G -Dorg.bytedeco.javacpp.maxphysicalbytes=$((heap_g + offheap_g + 1))G"
+  # JavaCPP's limits below the container's (heap + overhead), so that ND4J fails with its own out-of-memory error
+  pnr_executor_java_opts="$pnr_flags -Dorg.bytedeco.javacpp.maxbytes=${offheap_g}G -Dorg.bytedeco.javacpp.maxphysicalbytes=$((heap_g + offheap_g))G"
   # the driver also runs ND4J (evaluation, the momentum target): in cluster mode its container needs room too
-  local driver_offheap=${DRIVER_OFFHEAP:-4g}
-  [[ $driver_offheap =~ ^[0-9]+[gG]$ ]] || pnr_die "DRIVER_OFFHEAP ($driver_offheap) must be whole gigabytes, e.g. 4g"
+  local driver_heap=${DRIVER_MEMORY:-8g} driver_offheap=${DRIVER_OFFHEAP:-4g}
+  [[ $driver_heap =~ ^[0-9]+[gG]$ && $driver_offheap =~ ^[0-9]+[gG]$ ]] \
+    || pnr_die "DRIVER_MEMORY ($driver_heap) and DRIVER_OFFHEAP ($driver_offheap) must be whole gigabytes, e.g. 4g"
   pnr_memory_confs+=(--conf "spark.driver.memoryOverhead=$((${driver_offheap%[gG]} + 1))g")
+  pnr_driver_java_opts="$pnr_flags -Dorg.bytedeco.javacpp.maxbytes=${driver_offheap%[gG]}G -Dorg.bytedeco.javacpp.maxphysicalbytes=$((${driver_heap%[gG]} + ${driver_offheap%[gG]}))G"
 }
 
 # GPUS_PER_EXECUTOR > 0: one Spark task (one training replica) per GPU, found by submit/gpu-discovery.sh, which
@@ -76,10 +79,16 @@ pnr_gpu_confs() {
   if [[ $gpus -gt 0 ]]; then
     [[ "$pnr_jar" == *-cuda.jar ]] || pnr_die "GPUS_PER_EXECUTOR=$gpus needs the CUDA jar: mvn -Pcuda package -DskipTests"
     [[ $((cores % gpus)) -eq 0 ]] || pnr_die "EXECUTOR_CORES ($cores) must be a multiple of GPUS_PER_EXECUTOR ($gpus)"
+    # the driver runs ND4J's CUDA backend too (evaluation, the momentum target): in cluster mode it gets a GPU;
+    # in client mode the submitting machine needs one
     pnr_gpu=(--conf "spark.executor.resource.gpu.amount=$gpus"
       --conf "spark.task.resource.gpu.amount=1"
       --conf "spark.task.cpus=$((cores / gpus))"
       --conf "spark.executor.resource.gpu.discoveryScript=${script:-./gpu-discovery.sh}")
+    if [[ ${DEPLOY_MODE:-cluster} == cluster ]]; then
+      pnr_gpu+=(--conf "spark.driver.resource.gpu.amount=1"
+        --conf "spark.driver.resource.gpu.discoveryScript=${script:-./gpu-discovery.sh}")
+    fi
     [[ -n "$script" ]] || pnr_files+=("$pnr_root/submit/gpu-discovery.sh")
     pnr_tasks_per_executor=$gpus
   else

@@ -37,12 +37,12 @@ pnr_run "${pnr_submit[@]}" \
   --name "$pnr_name" \
   --class org.pnrspark.cli.Main \
   --driver-memory "${DRIVER_MEMORY:-8g}" \
-  --driver-java-options "$pnr_flags -Dlog4j2.configurationFile=/opt/pnr-spark/submit/log4j2.properties" \
+  --driver-java-options "$pnr_driver_java_opts -Dlog4j2.configurationFile=/opt/pnr-spark/submit/log4j2.properties" \
   --conf "spark.executor.extraJavaOptions=$pnr_executor_java_opts" \
   --conf "spark.task.maxFailures=4" \
-  "${pnr_memory_confs[@]}" \
+  ${pnr_memory_confs[@]+"${pnr_memory_confs[@]}"} \
   --conf "spark.executor.instances=${NUM_EXECUTORS:-2}" --conf "spark.executor.cores=${EXECUTOR_CORES:-4}" \
   --conf "spark.dynamicAllocation.enabled=false" \
-  "${pnr_gpu[@]}" "${extra[@]}" \
+  ${pnr_gpu[@]+"${pnr_gpu[@]}"} ${extra[@]+"${extra[@]}"} \
   "local:///opt/pnr-spark/pnr-spark.jar" train --conf "$pnr_conf" --set "output.dir=$OUTPUT_DIR" \
   --set "spark.workers=$pnr_workers" "$@"

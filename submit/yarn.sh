@@ -47,9 +47,9 @@ pnr_run "${pnr_submit[@]}" \
   --name "$pnr_name" \
   --class org.pnrspark.cli.Main \
   --driver-memory "${DRIVER_MEMORY:-8g}" \
-  --driver-java-options "$pnr_flags -Dlog4j2.configurationFile=$log4j" \
+  --driver-java-options "$pnr_driver_java_opts -Dlog4j2.configurationFile=$log4j" \
   --conf "spark.executor.extraJavaOptions=$pnr_executor_java_opts" \
   --conf "spark.yarn.maxAppAttempts=${MAX_APP_ATTEMPTS:-2}" \
   --conf "spark.task.maxFailures=4" \
-  "${pnr_memory_confs[@]}" "${pnr_executor_confs[@]}" "${pnr_gpu[@]}" "${extra[@]}" \
+  ${pnr_memory_confs[@]+"${pnr_memory_confs[@]}"} ${pnr_executor_confs[@]+"${pnr_executor_confs[@]}"} ${pnr_gpu[@]+"${pnr_gpu[@]}"} ${extra[@]+"${extra[@]}"} \
   "$pnr_jar" train --conf "$conf_arg" --set "output.dir=$OUTPUT_DIR" --set "spark.workers=$pnr_workers" "$@"

@@ -202,7 +202,10 @@ public final class ConfigLoader {
 
     /** Spark properties whose values are credentials: never written next to the results or logged. */
     static final java.util.regex.Pattern SECRET_KEY = java.util.regex.Pattern.compile(
-            "(?i).*(secret|password|passwd|token|credential|access\\.key|account\\.key|session\\.key|keytab).*");
+            "(?i).*(secret|password|passwd|token|credential|access\\.key|account\\.key|session\\.key|private\\.key"
+                    + "|encryption\\.key|api\\.?key|\\.sas\\.|keytab).*");
+    /** user:password@ in a URI (e.g. data.root), whose password part is redacted the same way. */
+    static final java.util.regex.Pattern URI_PASSWORD = java.util.regex.Pattern.compile("(://[^/\\s\"@:]+):[^/\\s\"@]+@");
     static final String REDACTED = "<redacted>";
 
     /**
@@ -218,7 +221,13 @@ public final class ConfigLoader {
                 }
             }
         }
-        return shown.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+        String text = shown.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+        return redactUri(text);
+    }
+
+    /** A location with the password of its user:password@ part, if any, redacted. */
+    public static String redactUri(String location) {
+        return URI_PASSWORD.matcher(location).replaceAll("$1:" + REDACTED + "@");
     }
 
     private static JobConfig toRecords(Config c) {

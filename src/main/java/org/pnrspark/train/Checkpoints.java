@@ -48,6 +48,9 @@ public final class Checkpoints {
     private static final String ZIP_PARAMETERS = "coefficients.bin";
     private static final String ZIP_UPDATER = "updaterState.bin";
     private static final Set<String> ZIP_ENTRIES = Set.of(ZIP_CONFIGURATION, ZIP_PARAMETERS, ZIP_UPDATER);
+    private static final long MAX_JSON_BYTES = 16L << 20;
+    /** ND4J's binary array encoding: shape information and the buffer's description, before the values. */
+    private static final long ARRAY_HEADER_BYTES = 64L << 10;
 
     private Checkpoints() {}
 
@@ -93,15 +96,23 @@ public final class Checkpoints {
     }
 
     /**
-     * The content of a checkpoint file after checking it against its {@code .sha256} file.
+     * The content of a checkpoint file after checking its size and then its {@code .sha256} file.
      *
-     * @throws CheckpointException if either file is missing or they disagree (a truncated or corrupt file)
+     * @param maxBytes the largest size the file can have for this run's networks (a bound read before anything
+     *                 is allocated, against files that were not written by this run)
+     * @throws CheckpointException if either file is missing, too large, or they disagree (a truncated or corrupt
+     *                             file)
      */
-    public static byte[] readVerified(Storage storage, String file) throws IOException {
+    public static byte[] readVerified(Storage storage, String file, long maxBytes) throws IOException {
         String shaFile = file + SHA_SUFFIX;
         if (!storage.isFile(file)) throw new CheckpointException(file + " is missing");
         if (!storage.isFile(shaFile)) {
             throw new CheckpointException(file + " has no checksum file " + shaFile + ", so it cannot be trusted");
+        }
+        long size = storage.size(file);
+        if (size > maxBytes) {
+            throw new CheckpointException(file + " has " + size + " bytes, more than the " + maxBytes + " this run's "
+                    + "checkpoint can have: not a checkpoint of this run");
         }
         String expected = storage.readString(shaFile).trim().split("\\s+")[0].toLowerCase(java.util.Locale.ROOT);
         byte[] bytes = storage.readAll(file);
@@ -116,11 +127,20 @@ public final class Checkpoints {
     /**
      * Reads a network written by {@link #writeModel}: verified, then loaded into a fresh network of {@code conf}.
      *
-     * @param withOptimizerState whether the file must hold the optimizer state, which is then restored too
+     * @param withOptimizerState whether the optimizer state is restored too (the file must then hold it, unless
+     *                           the optimizer has none, e.g. SGD without momentum)
      */
     public static ComputationGraph readModel(Storage storage, String file, ComputationGraphConfiguration conf,
             boolean withOptimizerState) throws IOException {
-        byte[] bytes = readVerified(storage, file);
+        ComputationGraph net = Networks.build(conf);
+        INDArray stateView = net.getUpdater(true).getStateViewArray();
+        long stateLength = stateView == null ? 0 : stateView.length();
+        // float32 arrays plus their headers; the configuration JSON is small
+        Map<String, Long> maxEntry = Map.of(ZIP_CONFIGURATION, MAX_JSON_BYTES,
+                ZIP_PARAMETERS, 4 * net.numParams() + ARRAY_HEADER_BYTES,
+                ZIP_UPDATER, 4 * stateLength + ARRAY_HEADER_BYTES);
+        long maxFile = maxEntry.values().stream().mapToLong(Long::longValue).sum() + MAX_JSON_BYTES;
+        byte[] bytes = readVerified(storage, file, maxFile);
         Map<String, byte[]> entries = new HashMap<>();
         try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
@@ -128,15 +148,19 @@ public final class Checkpoints {
                     throw new CheckpointException(file + ": unexpected entry " + e.getName() + " (a model checkpoint "
                             + "holds only " + new TreeSet<>(ZIP_ENTRIES) + ")");
                 }
-                ByteArrayOutputStream content = new ByteArrayOutputStream();
-                zip.transferTo(content);
-                entries.put(e.getName(), content.toByteArray());
+                long limit = maxEntry.get(e.getName());
+                byte[] content = zip.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+                if (content.length > limit) {
+                    throw new CheckpointException(file + ": " + e.getName() + " inflates to more than the " + limit
+                            + " bytes this run's network can have");
+                }
+                entries.put(e.getName(), content);
             }
         }
-        for (String required : withOptimizerState ? ZIP_ENTRIES : Set.of(ZIP_CONFIGURATION, ZIP_PARAMETERS)) {
+        boolean needState = withOptimizerState && stateLength > 0;
+        for (String required : needState ? ZIP_ENTRIES : Set.of(ZIP_CONFIGURATION, ZIP_PARAMETERS)) {
             if (!entries.containsKey(required)) throw new CheckpointException(file + ": no " + required + " inside");
         }
-        ComputationGraph net = Networks.build(conf);
         JsonNode stored = new ObjectMapper().readTree(entries.get(ZIP_CONFIGURATION));
         Set<String> storedVertices = new TreeSet<>();
         for (Iterator<String> it = stored.path("vertices").fieldNames(); it.hasNext(); ) storedVertices.add(it.next());
@@ -151,29 +175,36 @@ public final class Checkpoints {
                     + net.numParams());
         }
         net.setParams(params.reshape(net.params().shape()));
-        if (withOptimizerState) {
+        if (needState) {
             INDArray state = array(entries.get(ZIP_UPDATER), file, ZIP_UPDATER);
-            INDArray view = net.getUpdater(true).getStateViewArray();
-            if (view == null || state.length() != view.length()) {
+            if (state.length() != stateLength) {
                 throw new CheckpointException(file + " holds " + state.length() + " optimizer-state values, this "
-                        + "run's optimizer has " + (view == null ? 0 : view.length()));
+                        + "run's optimizer has " + stateLength);
             }
-            view.assign(state.reshape(view.shape()));
+            stateView.assign(state.reshape(stateView.shape()));
         }
         net.getConfiguration().setIterationCount(stored.path("iterationCount").asInt(0));
         net.getConfiguration().setEpochCount(stored.path("epochCount").asInt(0));
         return net;
     }
 
-    /** Reads MoCo's queues written by {@link #writeQueues}, verified. */
-    public static KeyQueues readQueues(Storage storage, String dir) throws IOException {
+    /** Reads MoCo's queues written by {@link #writeQueues}, verified, for queues of the given dimensions. */
+    public static KeyQueues readQueues(Storage storage, String dir, org.pnrspark.method.SslMethod.QueueSpec spec)
+            throws IOException {
         String file = Storage.child(dir, QUEUES);
-        byte[] bytes = readVerified(storage, file);
+        long max = 2 * (4L * 2 * spec.dim() * spec.size() + ARRAY_HEADER_BYTES) + 64;
+        byte[] bytes = readVerified(storage, file, max);
+        KeyQueues queues;
         try {
-            return KeyQueues.read(new ByteArrayInputStream(bytes), file);
-        } catch (IOException e) {
-            throw new CheckpointException(e.getMessage());
+            queues = KeyQueues.read(new ByteArrayInputStream(bytes), file);
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            throw new CheckpointException(file + ": " + e.getMessage());
         }
+        if (queues.dim() != spec.dim() || queues.size() != spec.size()) {
+            throw new CheckpointException(file + " holds queues of " + queues.dim() + " x " + queues.size()
+                    + " keys, this run's are " + spec.dim() + " x " + spec.size());
+        }
+        return queues;
     }
 
     private static INDArray array(byte[] bytes, String file, String entry) throws CheckpointException {
@@ -183,9 +214,9 @@ public final class Checkpoints {
                 throw new CheckpointException(file + ": " + entry + " is " + a.dataType() + ", expected FLOAT");
             }
             return a;
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException | IOException | OutOfMemoryError e) {
             if (e instanceof CheckpointException c) throw c;
-            throw new CheckpointException(file + ": " + entry + " is not an ND4J array (" + e.getMessage() + ")");
+            throw new CheckpointException(file + ": " + entry + " is not an ND4J array (" + e + ")");
         }
     }
 

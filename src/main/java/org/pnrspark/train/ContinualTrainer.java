@@ -71,8 +71,11 @@ public final class ContinualTrainer {
 
     public RunResult run() throws IOException {
         long start = System.nanoTime();
-        boolean resuming = RunDirectory.checkResumable(config, storage);
-        if (config.output().overwrite()) RunDirectory.clear(storage, outputDir);
+        // --force starts over once per application: a restarted driver (a new attempt) resumes what it began
+        String application = sc.sc().applicationId();
+        boolean startOver = config.output().overwrite() && !RunDirectory.startedOverBy(storage, outputDir, application);
+        if (startOver) RunDirectory.startOver(storage, outputDir, application);
+        boolean resuming = !startOver && RunDirectory.checkResumable(config, storage, false);
         Broadcast<HadoopConf> hadoop = sc.broadcast(new HadoopConf(sc.hadoopConfiguration()));
         ImageSet train = ImageSetCache.get(config.data(), Split.TRAIN, hadoop.value());
         ImageSet test = ImageSetCache.get(config.data(), Split.TEST, hadoop.value());
@@ -82,7 +85,7 @@ public final class ContinualTrainer {
                 config.run().name(), config.data().dataset().configName(), config.method().name(),
                 config.continual().strategy().configName(), tasks.size(), train.size(), test.size(), workers,
                 config.spark().batchSizePerWorker(), config.spark().averagingFrequency());
-        log.line("output: %s", outputDir);
+        log.line("output: %s", org.pnrspark.config.ConfigLoader.redactUri(outputDir));
 
         SslMethod method = Methods.of(config);
         if (method.queues(0).isPresent()) {
@@ -126,8 +129,10 @@ public final class ContinualTrainer {
                 momentum = Networks.build(method.momentum().get().network());
                 Networks.copyParameters(online, momentum);
             }
-            EpochCheckpoint resumeFrom = EpochCheckpoint.latest(storage, taskDir, workers, method.online(t),
-                    method.momentum().map(SslMethod.MomentumTarget::network).orElse(null), queues != null).orElse(null);
+            // only a run being resumed reads epoch checkpoints: never another run's leftovers
+            EpochCheckpoint resumeFrom = !resuming ? null : EpochCheckpoint.latest(storage, taskDir, workers,
+                    method.online(t), method.momentum().map(SslMethod.MomentumTarget::network).orElse(null),
+                    queues == null ? null : method.queues(t).get()).orElse(null);
             if (resumeFrom != null) {
                 online = resumeFrom.online();
                 if (resumeFrom.momentum() != null) momentum = resumeFrom.momentum();
@@ -158,6 +163,12 @@ public final class ContinualTrainer {
             EpochCheckpoint.clear(storage, taskDir);
             sc.setJobDescription(null);
             previous = online;
+        }
+        if (!results.isEmpty()) {
+            // a run found finished is made whole: results files and the last task's epoch checkpoints may be
+            // what an attempt stopped in the middle of
+            ResultsWriter.write(result(results, start), storage);
+            EpochCheckpoint.clear(storage, Checkpoints.taskDir(outputDir, results.size() - 1));
         }
         hadoop.destroy();
         return result(results, start);
@@ -191,7 +202,7 @@ public final class ContinualTrainer {
                 method.online(last), false);
         ComputationGraph momentum = method.momentum().isPresent() ? Checkpoints.readModel(storage,
                 Storage.child(dir, Checkpoints.MOMENTUM), method.momentum().get().network(), false) : null;
-        KeyQueues queues = method.queues(0).isPresent() ? Checkpoints.readQueues(storage, dir) : null;
+        KeyQueues queues = method.queues(0).isPresent() ? Checkpoints.readQueues(storage, dir, method.queues(0).get()) : null;
         log.line("resuming: task%s %s finished in %s (not retrained)%s", rows.size() > 1 ? "s" : "",
                 rows.size() > 1 ? "1-" + rows.size() : "1", outputDir,
                 rows.size() == numTasks ? "; nothing left to train" : "; next: task " + (rows.size() + 1) + "/" + numTasks);

@@ -67,11 +67,11 @@ public record EpochCheckpoint(int workers, int epochsDone, int steps, double sec
      * The task's newest complete epoch checkpoint, verified and loaded, if any.
      *
      * @param momentumConf the momentum target's configuration, or null when the method has none
-     * @param withQueues   whether the method has queues
+     * @param queueSpec    the method's queues, or null when it has none
      * @throws CheckpointException if the newest one is corrupt: it is not silently skipped
      */
     public static Optional<EpochCheckpoint> latest(Storage storage, String taskDir, int workers,
-            ComputationGraphConfiguration onlineConf, ComputationGraphConfiguration momentumConf, boolean withQueues)
+            ComputationGraphConfiguration onlineConf, ComputationGraphConfiguration momentumConf, org.pnrspark.method.SslMethod.QueueSpec queueSpec)
             throws IOException {
         List<Integer> epochs = epochs(storage, taskDir);
         if (epochs.isEmpty()) return Optional.empty();
@@ -94,7 +94,7 @@ public record EpochCheckpoint(int workers, int epochsDone, int steps, double sec
         ComputationGraph online = Checkpoints.readModel(storage, Storage.child(dir, Checkpoints.MODEL), onlineConf, true);
         ComputationGraph momentum = momentumConf == null ? null
                 : Checkpoints.readModel(storage, Storage.child(dir, Checkpoints.MOMENTUM), momentumConf, false);
-        KeyQueues queues = withQueues ? Checkpoints.readQueues(storage, dir) : null;
+        KeyQueues queues = queueSpec == null ? null : Checkpoints.readQueues(storage, dir, queueSpec);
         return Optional.of(new EpochCheckpoint(workers, e, state.path("steps").asInt(), state.path("seconds").asDouble(),
                 List.copyOf(curve), online, momentum, queues));
     }

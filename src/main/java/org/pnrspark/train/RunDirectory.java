@@ -28,6 +28,9 @@ public final class RunDirectory {
      */
     static final List<String> RESUMABLE_KEYS = List.of("output", "checkpoint", "fault", "spark.master");
 
+    /** The Spark application that last started the run over with --force. */
+    static final String STARTED_BY = "started-over-by";
+
     private RunDirectory() {}
 
     /** Whether the directory holds anything of a run. */
@@ -44,8 +47,13 @@ public final class RunDirectory {
      * @throws InvalidConfigException if the directory holds another run and output.overwrite is off
      */
     public static boolean checkResumable(JobConfig c, Storage storage) throws IOException {
+        return checkResumable(c, storage, c.output().overwrite());
+    }
+
+    /** @param overwrite whether the run is to start over (then nothing is checked) */
+    static boolean checkResumable(JobConfig c, Storage storage, boolean overwrite) throws IOException {
         String dir = c.output().dir();
-        if (!holdsRun(storage, dir) || c.output().overwrite()) return false;
+        if (!holdsRun(storage, dir) || overwrite) return false;
         String configFile = Storage.child(dir, Checkpoints.CONFIG);
         if (!storage.isFile(configFile)) {
             throw InvalidConfigException.expected("output.dir", dir, "", "a directory without results, or one with "
@@ -71,15 +79,31 @@ public final class RunDirectory {
         }
     }
 
-    /** Removes what a run writes into its directory (task checkpoints, results, configuration) and nothing else. */
-    public static void clear(Storage storage, String dir) throws IOException {
+    /**
+     * For {@code --force}: whether this Spark application already started the run over in this directory. A driver
+     * that YARN restarts (a new attempt of the same application) runs the same command again, --force included,
+     * and must resume what the first attempt did rather than discard it.
+     */
+    static boolean startedOverBy(Storage storage, String dir, String applicationId) throws IOException {
+        String file = Storage.child(dir, STARTED_BY);
+        return storage.isFile(file) && storage.readString(file).trim().equals(applicationId);
+    }
+
+    /**
+     * Removes what a run writes into its directory (task checkpoints, results, configuration) and nothing else,
+     * then records which application did it ({@link #startedOverBy}). The configuration goes last, so that a
+     * directory cleared half-way still counts as holding a run.
+     */
+    static void startOver(Storage storage, String dir, String applicationId) throws IOException {
         for (String name : storage.list(dir)) {
-            boolean ours = name.matches("task-\\d+") || name.equals(Checkpoints.CONFIG)
+            boolean ours = name.matches("task-\\d+") || name.equals(STARTED_BY)
                     || name.equals(ResultsWriter.RESULTS_JSON) || name.equals(ResultsWriter.REPORT_HTML)
                     || name.equals(ResultsWriter.ACCURACY_CSV) || name.equals(ResultsWriter.KNN_ACCURACY_CSV)
                     || name.equals(ResultsWriter.CURVES_CSV) || name.equals(ResultsWriter.LOSS_TERMS_CSV);
             if (ours) storage.delete(Storage.child(dir, name));
         }
+        storage.delete(Storage.child(dir, Checkpoints.CONFIG));
+        storage.writeString(Storage.child(dir, STARTED_BY), applicationId + "\n");
     }
 
     /** "key: old → new" for every key whose value differs, ignoring {@link #RESUMABLE_KEYS}. */

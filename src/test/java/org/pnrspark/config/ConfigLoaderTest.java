@@ -26,6 +26,11 @@ class ConfigLoaderTest {
         assertEquals("abc123", c.spark().conf().get("spark.hadoop.fs.s3a.secret.key"), "Spark still gets the value");
         assertFalse(c.hocon().contains("abc123") || c.hocon().contains("xyz789"), c.hocon());
         assertTrue(c.hocon().contains("<redacted>") && c.hocon().contains("8g"), c.hocon());
+        JobConfig uri = load("data.root = \"s3a://me:s3cr3t@bucket/data\"\nspark.conf { \"spark.executor.cores\" = 4 }");
+        assertFalse(uri.hocon().contains("s3cr3t"), uri.hocon());
+        assertTrue(uri.hocon().contains("s3a://me:<redacted>@bucket/data") && uri.hocon().contains("spark.executor.cores"),
+                uri.hocon());
+        assertEquals("s3a://me:s3cr3t@bucket/data", uri.data().root(), "the job still reads with it");
     }
 
     @Test

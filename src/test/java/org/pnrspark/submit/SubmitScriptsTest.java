@@ -61,7 +61,8 @@ class SubmitScriptsTest {
         assertTrue(out.matches("(?s).*--files \\S*conf/fmnist-5t-byol\\.conf\\S*conf/fmnist-5t\\.conf\\S*log4j2\\.properties .*"), out);
         assertTrue(out.contains("train --conf fmnist-5t-byol.conf --set output.dir=hdfs:///pnr/run --set spark.workers=12 --set optim.epochs=2"), out);
         assertTrue(out.contains("spark.executor.memoryOverhead=11g"), out);
-        assertTrue(out.contains("-Dorg.bytedeco.javacpp.maxbytes=10G"), out);
+        assertTrue(out.contains("-Dorg.bytedeco.javacpp.maxbytes=10G\\ -Dorg.bytedeco.javacpp.maxphysicalbytes=14G"), out);
+        assertTrue(out.contains("spark.driver.memoryOverhead=5g"), out);
         assertTrue(out.contains("spark.yarn.maxAppAttempts=2"), out);
         assertFalse(out.contains("gpu"), out);
 
@@ -89,6 +90,7 @@ class SubmitScriptsTest {
         assertTrue(gpu.output.matches("(?s).*--files \\S*submit/gpu-discovery\\.sh.*"), gpu.output);
         assertTrue(gpu.output.contains("--set spark.workers=4"), "one worker per GPU: " + gpu.output);
         assertTrue(gpu.output.contains("platform.extension=-cudnn"), gpu.output);
+        assertTrue(gpu.output.contains("spark.driver.resource.gpu.amount=1"), "the driver runs CUDA too: " + gpu.output);
         assertFalse(gpu.output.contains("-onednn-avx2"), gpu.output);
     }
 
@@ -155,8 +157,11 @@ class SubmitScriptsTest {
 
     private static Run run(List<String> cmd, Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true);
+        // only what the test sets: nothing of the developer's shell
         for (String k : List.of("SPARK_SUBMIT", "SPARK_HOME", "JAR", "OUTPUT_DIR", "HADOOP_CONF_DIR", "K8S_MASTER",
-                "IMAGE", "GPUS_PER_EXECUTOR", "MASTER")) {
+                "IMAGE", "GPUS_PER_EXECUTOR", "MASTER", "EXECUTOR_CORES", "NUM_EXECUTORS", "DEPLOY_MODE",
+                "EXECUTOR_MEMORY", "EXECUTOR_OFFHEAP", "DRIVER_MEMORY", "DRIVER_OFFHEAP", "QUEUE", "PRINCIPAL", "KEYTAB",
+                "NAMESPACE", "SERVICE_ACCOUNT", "MAX_APP_ATTEMPTS", "DRY_RUN")) {
             pb.environment().remove(k);
         }
         pb.environment().putAll(env);

@@ -64,8 +64,12 @@ class ResumeAndFaultsTest {
         Process job = childJvm(out, console, "--set", "spark.master=local[2,2]",
                 "--set", "fault.fail_attempt.task=0", "--set", "fault.fail_attempt.epoch=1",
                 "--set", "fault.fail_attempt.round=0");
-        String log = waitFor(job, console, "task 2/2 · epoch 2/3");
-        job.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        String log;
+        try {
+            log = waitFor(job, console, "task 2/2 · epoch 2/3");
+        } finally {
+            job.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
         assertTrue(log.contains("fault.fail_attempt: attempt 0"), "the injected failure happened:\n" + log);
         assertEquals(1, results(out).get("tasks").size(), "task 1 was finished before the kill");
         assertTrue(Files.isDirectory(out.resolve("task-1/epoch-1")) || Files.isDirectory(out.resolve("task-1/epoch-2")),
@@ -88,7 +92,13 @@ class ResumeAndFaultsTest {
 
         Path console2 = dir.resolve("killed-2.log");
         Process resumed = childJvm(out, console2);
-        assertTrue(resumed.waitFor(5, TimeUnit.MINUTES), "the resumed run finishes");
+        boolean finished;
+        try {
+            finished = resumed.waitFor(5, TimeUnit.MINUTES);
+        } finally {
+            resumed.destroyForcibly();
+        }
+        assertTrue(finished, "the resumed run finishes:\n" + Files.readString(console2));
         String log2 = Files.readString(console2);
         assertEquals(0, resumed.exitValue(), log2);
         assertTrue(log2.contains("resuming: task 1 finished"), log2);
@@ -123,6 +133,29 @@ class ResumeAndFaultsTest {
         assertTrue(again.out.contains("nothing left to train"), again.out);
     }
 
+    /**
+     * Resuming at a task boundary reads the finished task's checkpoint, momentum target and queues; and --force
+     * starts over once per Spark application, so the same command run again by the same application (a restarted
+     * driver) resumes.
+     */
+    @Test
+    void resumesAtATaskBoundaryAndForceStartsOverOncePerApplication() throws IOException {
+        Path out = dir.resolve("boundary");
+        Files.createDirectories(out.resolve("task-0"));
+        Files.writeString(out.resolve("results.json"), "{ \"left\": \"by another run\" }");
+        Result stopped = inProcess(out, "--force", "--set", "fault.nan_input.task=1", "--set", "fault.nan_input.round=0");
+        assertEquals(1, stopped.code, stopped.err);
+        assertTrue(stopped.err.contains("task 2/2, epoch 1/3, round 1/3: the loss is NaN"), stopped.err);
+        assertFalse(Files.exists(out.resolve("task-1/epoch-1")), "no epoch of task 2 was finished");
+        Result resumed = inProcess(out, "--force");
+        assertEquals(0, resumed.code, resumed.err);
+        assertTrue(resumed.out.contains("resuming: task 1 finished"), resumed.out);
+        assertFalse(resumed.out.contains("task 1/2 · epoch"), resumed.out);
+        JsonNode r = results(out);
+        assertEquals(uninterrupted.get("accuracy_matrix"), r.get("accuracy_matrix"));
+        assertEquals(uninterrupted.get("tasks").get(1).get("final_loss"), r.get("tasks").get(1).get("final_loss"));
+    }
+
     @Test
     void nanLossStopsTheTaskAndKeepsTheLastGoodCheckpoint() throws IOException {
         Path out = dir.resolve("nan");
@@ -133,7 +166,7 @@ class ResumeAndFaultsTest {
         assertTrue(r.err.matches("(?s).*the last good checkpoint is \\S*/nan/task-0/epoch-1\\b.*"), r.err);
         Storage storage = new Storage(new Configuration());
         String epoch1 = out.resolve("task-0/epoch-1").toString();
-        Checkpoints.readVerified(storage, epoch1 + "/model.zip");
+        Checkpoints.readVerified(storage, epoch1 + "/model.zip", Long.MAX_VALUE);
         assertFalse(Files.exists(out.resolve("task-0/epoch-2")), "nothing of the diverged epoch was saved");
         assertFalse(Files.exists(out.resolve("task-0/model.zip")));
     }
@@ -150,7 +183,7 @@ class ResumeAndFaultsTest {
         assertEquals(2, resumed.code, resumed.err);
         assertTrue(resumed.err.contains("task-0/epoch-2/queues.bin is corrupt or truncated"), resumed.err);
         CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoints.readVerified(
-                new Storage(new Configuration()), queues.toString()));
+                new Storage(new Configuration()), queues.toString(), Long.MAX_VALUE));
         assertTrue(e.getMessage().contains("3 bytes read"), e.getMessage());
     }
 
