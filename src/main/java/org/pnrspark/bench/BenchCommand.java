@@ -33,17 +33,28 @@ public final class BenchCommand {
     static final String USAGE = """
             usage: pnr-spark bench [--conf FILE] [--set KEY=VALUE] [--encoders small-cnn,resnet18-cifar]
                                    [--batches 64,128,256] [--steps 10] [--repeats 3] [--threads N] [--quick]
+                   pnr-spark bench --spark [--masters local[1],local[2]] [--frequencies 1,5,20] [--conf FILE] ...
 
             Times training steps of the configured method (task 0) in this JVM on synthetic views: small-cnn at
             28x28x1, resnet18-cifar at 32x32x3. Prints images per second (two
             views per image counted as two) as min / median / max over the repeats, the time per step, the JVM's
             peak heap and the process's peak resident memory (heap plus ND4J's off-heap arrays). --quick: batch 64 only, 5 steps, 2 repeats.
+
+            --spark: averaging rounds of task 1 through Spark with the real loader on the configured dataset (the
+            bundled Fashion-MNIST sample by default), per master, encoder, batch and averaging frequency (--repeats
+            timed rounds after a warm-up); prints images per second and the split of a round's wall time: compute
+            (forward and backward), teacher (the frozen/momentum networks in the loader), data (read and augment)
+            and other (Spark scheduling, parameter broadcast, serialisation and averaging). --quick: frequency 5.
             """;
 
     private BenchCommand() {}
 
     record Options(List<String> confs, List<String> sets, List<String> encoders, List<Integer> batches, int steps,
-            int repeats, int threads) {}
+            int repeats, int threads, List<String> masters, List<Integer> frequencies) {
+        boolean spark() {
+            return !masters.isEmpty();
+        }
+    }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Options o;
@@ -63,6 +74,7 @@ public final class BenchCommand {
             err.println("error: " + e.getMessage());
             return 2;
         }
+        if (o.spark()) return runSpark(o, sources, out);
         int threads = o.threads() > 0 ? o.threads() : Runtime.getRuntime().availableProcessors();
         NativeThreads.applyForSparkTask(threads);
         out.printf(Locale.ROOT, "bench: %s x %s, task 0 objective, one JVM without Spark, %d native threads; "
@@ -84,6 +96,43 @@ public final class BenchCommand {
                         batch, row.min(), row.median(), row.max(), row.msPerStep(), bytes(row.peakHeap()),
                         bytes(row.peakRss()));
             }
+        }
+        return 0;
+    }
+
+    /** bench --spark: the training path through Spark, per master and averaging frequency, with the time split. */
+    private static int runSpark(Options o, List<ConfigLoader.Source> sources, PrintStream out) {
+        out.printf(Locale.ROOT, "bench --spark: task 1 of the configured method and strategy through Spark (real loader, "
+                + "parameter averaging); %d timed rounds after a warm-up round; the split is of a round's wall time%n",
+                o.repeats());
+        out.printf(Locale.ROOT, "%-15s %-8s %5s %-10s %4s %9s %9s %9s %8s %8s %8s %8s %8s%n", "encoder", "input",
+                "batch", "master", "avg", "img/s min", "median", "max", "s/round", "compute", "teacher", "data",
+                "other");
+        org.apache.spark.sql.SparkSession spark = null;
+        try {
+            for (String master : o.masters()) {
+                for (String encoder : o.encoders()) {
+                    for (int batch : o.batches()) {
+                        for (int frequency : o.frequencies()) {
+                            List<String> s = new ArrayList<>(o.sets());
+                            s.addAll(List.of("model.encoder=" + encoder, "spark.master=" + master, "spark.workers=0",
+                                    "spark.batch_size_per_worker=" + batch, "spark.averaging_frequency=" + frequency));
+                            JobConfig c = ConfigLoader.load(sources, s);
+                            spark = SparkBench.session(c);
+                            SparkBench.Row r = SparkBench.measure(spark, c, o.repeats());
+                            var d = c.data().dataset();
+                            out.printf(Locale.ROOT, "%-15s %-8s %5d %-10s %4d %9.1f %9.1f %9.1f %8.2f %7.0f%% %7.0f%% "
+                                            + "%7.0f%% %7.0f%%%n", encoder, d.height() + "x" + d.width() + "x" + d.channels(),
+                                    batch, master, frequency, r.minImagesPerSecond(), r.medianImagesPerSecond(),
+                                    r.maxImagesPerSecond(), r.roundSeconds(), 100 * r.compute(), 100 * r.teacher(),
+                                    100 * r.data(), 100 * r.rest());
+                            out.flush();
+                        }
+                    }
+                }
+            }
+        } finally {
+            if (spark != null) spark.stop();
         }
         return 0;
     }
@@ -127,6 +176,9 @@ public final class BenchCommand {
         List<String> encoders = List.of("small-cnn", "resnet18-cifar");
         List<Integer> batches = List.of(64, 128, 256);
         int steps = 10, repeats = 3, threads = 0;
+        List<String> masters = List.of();
+        List<Integer> frequencies = List.of(1, 5, 20);
+        boolean quick = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -138,20 +190,26 @@ public final class BenchCommand {
                 case "--steps" -> steps = positive(value(args, ++i, a), a);
                 case "--repeats" -> repeats = positive(value(args, ++i, a), a);
                 case "--threads" -> threads = positive(value(args, ++i, a), a);
-                case "--quick" -> {
-                    batches = List.of(64);
-                    steps = 5;
-                    repeats = 2;
-                }
+                case "--spark" -> masters = List.of("local[1]", "local[2]");
+                case "--masters" -> masters = List.of(value(args, ++i, a).split(","));
+                case "--frequencies" -> frequencies = Arrays.stream(value(args, ++i, a).split(","))
+                        .map(v -> positive(v, a)).toList();
+                case "--quick" -> quick = true;
                 default -> throw new IllegalArgumentException("unknown argument \"" + a + "\"");
             }
+        }
+        if (quick) {
+            batches = List.of(64);
+            steps = 5;
+            repeats = 2;
+            if (!masters.isEmpty()) frequencies = List.of(5);
         }
         for (String e : encoders) {
             if (!List.of("small-cnn", "resnet18-cifar").contains(e)) {
                 throw new IllegalArgumentException("--encoders: \"" + e + "\" is not one of small-cnn, resnet18-cifar");
             }
         }
-        return new Options(confs, sets, encoders, batches, steps, repeats, threads);
+        return new Options(confs, sets, encoders, batches, steps, repeats, threads, masters, frequencies);
     }
 
     private static String value(String[] args, int i, String option) {

@@ -45,6 +45,8 @@ public final class TaskBatchLoader implements DataSetLoader {
     private final List<Target> targets;
     private final QueueRound queues;
     private final InjectedFaults faults;
+    private org.apache.spark.util.LongAccumulator dataNanos;
+    private org.apache.spark.util.LongAccumulator teacherNanos;
     private transient ViewAugmenter[] augmenters;
     private transient float[] image;
 
@@ -80,6 +82,16 @@ public final class TaskBatchLoader implements DataSetLoader {
         public static final InjectedFaults NONE = new InjectedFaults(-1, -1);
     }
 
+    /**
+     * Adds the nanoseconds spent building each minibatch (all of it, and running the target networks) to the
+     * accumulators: the bench's time split of a round.
+     */
+    public TaskBatchLoader timedBy(org.apache.spark.util.LongAccumulator data, org.apache.spark.util.LongAccumulator teacher) {
+        this.dataNanos = data;
+        this.teacherNanos = teacher;
+        return this;
+    }
+
     /** Thrown on purpose by fault.fail_attempt. */
     public static final class InjectedFailure extends RuntimeException {
         InjectedFailure(String message) {
@@ -89,6 +101,13 @@ public final class TaskBatchLoader implements DataSetLoader {
 
     @Override
     public DataSet load(Source source) {
+        long start = System.nanoTime();
+        DataSet batch = build(source);
+        if (dataNanos != null) dataNanos.add(System.nanoTime() - start);
+        return batch;
+    }
+
+    private DataSet build(Source source) {
         NativeThreads.applyForSparkTask(config.spark().threadsPerTask());
         BatchPath batch = BatchPath.decode(source.getPath());
         if (batch.batch() == faults.failBatch()) {
@@ -103,11 +122,13 @@ public final class TaskBatchLoader implements DataSetLoader {
         if (batch.batch() == faults.nanBatch()) views.assign(Double.NaN);
         if (targets.isEmpty()) return new DataSet(views, Nd4j.zeros(DataType.FLOAT, batch.indices().length, 1));
         INDArray[] outputs = new INDArray[targets.size()];
+        long teacherStart = System.nanoTime();
         for (int i = 0; i < outputs.length; i++) {
             Target target = targets.get(i);
             ComputationGraph net = TARGET_NETWORKS[i].get(target.model().id(), () -> target.model().value().build());
             outputs[i] = net.outputSingle(target.batchStatistics(), views).detach();
         }
+        if (teacherNanos != null) teacherNanos.add(System.nanoTime() - teacherStart);
         if (queues != null) return new DataSet(views, queues.labelsThenEnqueue(batch.batch(), outputs));
         return new DataSet(views, outputs.length == 1 ? outputs[0] : Nd4j.hstack(outputs));
     }
