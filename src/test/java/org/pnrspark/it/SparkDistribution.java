@@ -58,9 +58,15 @@ final class SparkDistribution {
 
     /** The SPARK_SUBMIT command for submit/local.sh (split on spaces by the script), with extra --conf settings. */
     String sparkSubmit(String heap, String... confs) {
+        return sparkSubmit(heap, null, confs);
+    }
+
+    /** The same with a Hadoop configuration directory on the classpath, as bin/spark-submit adds HADOOP_CONF_DIR. */
+    String sparkSubmit(String heap, Path hadoopConfDir, String... confs) {
         StringBuilder s = new StringBuilder(java()).append(' ').append(jvmFlags).append(" -Xmx").append(heap)
                 .append(" -Dlog4j2.configurationFile=file:").append(root.resolve("submit/log4j2.properties"))
-                .append(" -cp ").append(home.resolve("jars")).append("/* org.apache.spark.deploy.SparkSubmit");
+                .append(" -cp ").append(hadoopConfDir == null ? "" : hadoopConfDir + "/:").append(home.resolve("jars"))
+                .append("/* org.apache.spark.deploy.SparkSubmit");
         for (String c : confs) s.append(" --conf ").append(c);
         return s.toString();
     }
