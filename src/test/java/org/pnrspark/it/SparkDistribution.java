@@ -27,9 +27,14 @@ final class SparkDistribution {
 
     SparkDistribution() throws IOException, InterruptedException {
         Path cpFile = root.resolve("target/spark-distribution-classpath.txt");
-        Process resolve = new ProcessBuilder("mvn", "-q", "-B", "-f", "src/test/spark-distribution/pom.xml",
-                "dependency:build-classpath", "-Dmdep.outputFile=" + cpFile).directory(root.toFile()).inheritIO().start();
-        assertEquals(0, resolve.waitFor(), "resolving the Spark distribution's jars");
+        Path pom = root.resolve("src/test/spark-distribution/pom.xml");
+        // one resolution per build: each Maven start costs seconds of the CI's two cores
+        if (!Files.exists(cpFile) || Files.getLastModifiedTime(cpFile).compareTo(Files.getLastModifiedTime(pom)) < 0
+                || Stream.of(Files.readString(cpFile).trim().split(":")).anyMatch(j -> !Files.exists(Path.of(j)))) {
+            Process resolve = new ProcessBuilder("mvn", "-q", "-B", "-f", pom.toString(), "dependency:build-classpath",
+                    "-Dmdep.outputFile=" + cpFile).directory(root.toFile()).inheritIO().start();
+            assertEquals(0, resolve.waitFor(), "resolving the Spark distribution's jars");
+        }
         classpath = Files.readString(cpFile).trim();
         jvmFlags = Files.readAllLines(root.resolve("submit/jvm.properties")).stream()
                 .filter(l -> l.startsWith("jvm.flags=")).findFirst().orElseThrow().substring("jvm.flags=".length());
