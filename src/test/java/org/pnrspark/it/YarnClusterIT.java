@@ -1,0 +1,165 @@
+package org.pnrspark.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.yarn.api.records.ApplicationId;
+import org.apache.hadoop.yarn.api.records.FinalApplicationStatus;
+import org.apache.hadoop.yarn.conf.YarnConfiguration;
+import org.apache.hadoop.yarn.server.MiniYARNCluster;
+import org.apache.hadoop.yarn.server.resourcemanager.rmapp.RMApp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The shaded jar submitted to YARN: a MiniYARNCluster (one resource manager, one node manager) in this JVM, its
+ * configuration written to a HADOOP_CONF_DIR, and submit/local.sh with MASTER=yarn (client mode) on the Spark
+ * distribution's jars (SparkDistribution, with spark-yarn). The node manager launches the application master and
+ * an executor of two cores (two training replicas) as containers, each a JVM of its own started by YARN's launch
+ * script. (StandaloneClusterIT has the replicas in two executor JVMs.)
+ */
+class YarnClusterIT {
+    private static final Pattern EXECUTOR_PID = Pattern.compile("Started daemon with process name: (\\d+)@");
+
+    @Test
+    void trainsOnYarn(@TempDir Path dir) throws Exception {
+        SparkDistribution spark = new SparkDistribution();
+        Path hadoopConf = Files.createDirectories(dir.resolve("hadoop-conf"));
+        Path out = dir.resolve("run");
+        Path console = dir.resolve("console.log");
+        MiniYARNCluster yarn = null;
+        Process driver = null;
+        try {
+            YarnConfiguration conf = new YarnConfiguration();
+            // the mini cluster's node manager takes its memory from this key, not from the node manager's own
+            conf.setInt("yarn.minicluster.yarn.nodemanager.resource.memory-mb", 6144);
+            conf.setInt(YarnConfiguration.NM_VCORES, 4);
+            conf.setInt(YarnConfiguration.RM_SCHEDULER_MINIMUM_ALLOCATION_MB, 128);
+            // ND4J's arrays live off-heap, outside what YARN would count against the container
+            conf.setBoolean(YarnConfiguration.NM_PMEM_CHECK_ENABLED, false);
+            conf.setBoolean(YarnConfiguration.NM_VMEM_CHECK_ENABLED, false);
+            // a nearly full disk must not mark the only node unhealthy
+            conf.setFloat(YarnConfiguration.NM_MAX_PER_DISK_UTILIZATION_PERCENTAGE, 100f);
+            // the capacity scheduler's queues normally come from capacity-scheduler.xml
+            conf.set("yarn.scheduler.capacity.root.queues", "default");
+            conf.set("yarn.scheduler.capacity.root.default.capacity", "100");
+            conf.set("yarn.scheduler.capacity.root.default.maximum-capacity", "100");
+            yarn = new MiniYARNCluster("pnr-yarn-it", 1, 1, 1);
+            yarn.init(conf);
+            yarn.start();
+            assertTrue(yarn.waitForNodeManagersToConnect(60_000), "the node manager did not register");
+            writeHadoopConf(yarn.getConfig(), hadoopConf);
+
+            String javaHome = System.getProperty("java.home");
+            String submit = spark.sparkSubmit("2g", hadoopConf,
+                    "spark.executor.instances=1", "spark.executor.cores=2", "spark.executor.memory=2g",
+                    "spark.yarn.am.memory=512m",
+                    // the distribution's jars are on the node already: nothing to upload
+                    "spark.yarn.jars=local:" + spark.home.resolve("jars") + "/*",
+                    "spark.yarn.stagingDir=" + dir.resolve("staging").toUri(),
+                    // containers run {{JAVA_HOME}}/bin/java; the node manager may not have JAVA_HOME set
+                    "spark.yarn.appMasterEnv.JAVA_HOME=" + javaHome, "spark.executorEnv.JAVA_HOME=" + javaHome);
+            ProcessBuilder pb = new ProcessBuilder(spark.tinyJob(out)).directory(spark.root.toFile())
+                    .redirectErrorStream(true).redirectOutput(console.toFile());
+            Map<String, String> env = pb.environment();
+            env.put("SPARK_SUBMIT", submit);
+            env.put("MASTER", "yarn");
+            env.put("DRIVER_MEMORY", "2g");
+            env.put("SPARK_HOME", spark.home.toString());
+            env.put("HADOOP_CONF_DIR", hadoopConf.toString());
+            env.put("SPARK_LOCAL_IP", "127.0.0.1");
+            long t0 = System.nanoTime();
+            driver = pb.start();
+            boolean done = driver.waitFor(6, TimeUnit.MINUTES);
+            Path logDir = Path.of(yarn.getNodeManager(0).getConfig().get(YarnConfiguration.NM_LOG_DIRS).split(",")[0]);
+            String logs = SparkDistribution.tail(console, 80) + "\n" + containerLogTails(logDir);
+            assertTrue(done, "the job did not finish in 6 minutes:\n" + logs);
+            assertEquals(0, driver.exitValue(), "the job failed:\n" + logs);
+            System.out.printf("YARN run: %.0f s%n", (System.nanoTime() - t0) / 1e9);
+            assertFalse(Files.readString(console).contains("Lost task"), "tasks failed on the executors:\n" + logs);
+
+            JsonNode results = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+            assertEquals(2, results.get("tasks").size(), "tasks in results.json");
+            assertEquals("yarn", results.get("run").get("spark_master").asText());
+            assertEquals(2, results.get("run").get("workers").asInt(), "replicas: one per executor core");
+            for (int t = 0; t < 2; t++) {
+                assertTrue(Files.size(out.resolve("task-" + t + "/model.zip")) > 0, "checkpoint of task " + t);
+                double acc = results.get("tasks").get(t).get("accuracy_all").asDouble();
+                assertTrue(acc > 0.1 && acc <= 1.0, "linear-probe accuracy after task " + t + ": " + acc);
+            }
+
+            Map<ApplicationId, RMApp> apps = yarn.getResourceManager().getRMContext().getRMApps();
+            assertEquals(1, apps.size(), "applications on the resource manager: " + apps.keySet());
+            RMApp app = apps.values().iterator().next();
+            assertEquals("SPARK", app.getApplicationType());
+            assertEquals(FinalApplicationStatus.SUCCEEDED, app.getFinalApplicationStatus(),
+                    "final status of " + app.getApplicationId() + ":\n" + logs);
+            assertExecutorContainers(logDir.resolve(app.getApplicationId().toString()), driver.pid(), logs);
+        } finally {
+            SparkDistribution.stop(driver);
+            if (yarn != null) yarn.stop();
+            // containers run under setsid: whatever outlived the node manager is still this JVM's descendant
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    private static void writeHadoopConf(Configuration yarnConf, Path dir) throws IOException {
+        try (OutputStream o = Files.newOutputStream(dir.resolve("yarn-site.xml"))) {
+            yarnConf.writeXml(o);
+        }
+        Configuration core = new Configuration(false);
+        core.set("fs.defaultFS", "file:///");
+        try (OutputStream o = Files.newOutputStream(dir.resolve("core-site.xml"))) {
+            core.writeXml(o);
+        }
+    }
+
+    /** The application master's container and the executor's, a JVM that ran tasks. */
+    private static void assertExecutorContainers(Path appLogs, long driverPid, String logs) throws IOException {
+        List<Path> containers;
+        try (Stream<Path> s = Files.list(appLogs)) {
+            containers = new ArrayList<>(s.sorted().toList());
+        }
+        assertEquals(2, containers.size(), "containers (application master, executor) " + containers + "\n" + logs);
+        for (Path c : containers.subList(1, 2)) {
+            Path stderr = c.resolve("stderr");
+            String log = Files.exists(stderr) ? Files.readString(stderr) : "";
+            String why = "container " + c.getFileName() + ":\n" + SparkDistribution.tail(stderr, 40) + "\n" + logs;
+            assertTrue(log.contains("Successfully registered with driver"), why);
+            assertTrue(log.contains("Finished task"), "the executor ran no task: " + why);
+            Matcher m = EXECUTOR_PID.matcher(log);
+            assertTrue(m.find(), why);
+            long pid = Long.parseLong(m.group(1));
+            assertNotEquals(driverPid, pid, "an executor in the driver's JVM");
+        }
+    }
+
+    private static String containerLogTails(Path logDir) {
+        StringBuilder s = new StringBuilder();
+        try (Stream<Path> files = Files.walk(logDir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().equals("stderr")).sorted().toList()) {
+                s.append(f.getParent().getFileName()).append(' ').append(SparkDistribution.tail(f, 25)).append('\n');
+            }
+        } catch (IOException e) {
+            s.append("(no container logs under ").append(logDir).append(": ").append(e).append(")");
+        }
+        return s.toString();
+    }
+}
