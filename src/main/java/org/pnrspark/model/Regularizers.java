@@ -4,6 +4,7 @@ import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.pnrspark.config.JobConfig;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,6 +19,7 @@ public record Regularizers(List<Regularization> weights, List<Regularization> bi
             case "lars" -> List.of(new Lars(optim.larsEta(), optim.weightDecay(), true, 1e-8));
             default -> optim.weightDecay() > 0 ? List.of(new L2Regularization(optim.weightDecay())) : List.of();
         };
-        return new Regularizers(w, optim.excludeBiasAndNorm() ? List.of() : w);
+        // mutable copies: dl4j-spark broadcasts the layer configurations with Kryo, which rebuilds a list by add()
+        return new Regularizers(new ArrayList<>(w), new ArrayList<>(optim.excludeBiasAndNorm() ? List.of() : w));
     }
 }
