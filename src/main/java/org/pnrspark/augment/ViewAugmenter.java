@@ -46,9 +46,17 @@ public final class ViewAugmenter {
      * view to dst[offset ..].
      */
     public void apply(float[] image, SplittableRandom rng, float[] dst, int offset) {
-        Box box = randomResizedCropBox(height, width, p.cropMinScale(), p.cropMaxScale(), p.ratioMin(),
+        apply(image, height, width, rng, dst, offset);
+    }
+
+    /**
+     * Augments an image of any size (channel-major, values 0..255, this augmenter's channels): the random crop is
+     * drawn on the source and resized to this augmenter's geometry (RandomResizedCrop(224) on ImageNet images).
+     */
+    public void apply(float[] image, int srcHeight, int srcWidth, SplittableRandom rng, float[] dst, int offset) {
+        Box box = randomResizedCropBox(srcHeight, srcWidth, p.cropMinScale(), p.cropMaxScale(), p.ratioMin(),
                 p.ratioMax(), rng);
-        BicubicResampler.resize(image, channels, height, width, box.top(), box.left(), box.height(), box.width(),
+        Resampler.resize(image, channels, srcHeight, srcWidth, box.top(), box.left(), box.height(), box.width(),
                 work, height, width);
         if (rng.nextDouble() < p.jitterProb()) colorJitter(rng);
         if (rng.nextDouble() < p.grayscaleProb() && channels == 3) grayscale();
@@ -255,7 +263,7 @@ public final class ViewAugmenter {
     }
 
     private static float round255(double v) {
-        return BicubicResampler.clamp255((float) Math.rint(v));
+        return Resampler.clamp255((float) Math.rint(v));
     }
 
     /** Normalisation only (evaluation images): (x / 255 - mean) / std per channel. */

@@ -95,7 +95,7 @@ public final class BenchCommand {
         SslMethod method = Methods.of(c);
         ComputationGraph net = Networks.build(method.online(0));
         int channels = c.data().dataset().channels();
-        int side = c.data().dataset().height();
+        int side = c.data().height();
         Nd4j.getRandom().setSeed(c.run().seed());
         INDArray views = Nd4j.randn(DataType.FLOAT, batch, 2L * channels, side, side);
         INDArray labels = Nd4j.rand(DataType.FLOAT, batch, method.targetWidth(0));

@@ -85,7 +85,7 @@ public final class Main {
         for (String f : a.confFiles()) sources.add(ConfigLoader.readLocalFile(f));
         JobConfig base = ConfigLoader.load(sources, a.overrides());
         Storage storage = new Storage(SparkSessions.hadoopConfigurationBeforeSpark(base));
-        Datasets.checkReadable(base.data(), storage);
+        Datasets.checkReadable(base, storage);
         String outputDir = base.output().dir().isEmpty()
                 ? "runs/" + base.run().name() + "/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                 : base.output().dir();

@@ -1,7 +1,7 @@
 package org.pnrspark.data;
 
 /** A data file that is missing, truncated or not in the expected format. The message names the file. */
-public final class DataFormatException extends RuntimeException {
+public class DataFormatException extends RuntimeException {
     public DataFormatException(String message) {
         super(message);
     }
