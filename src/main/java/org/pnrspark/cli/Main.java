@@ -76,6 +76,12 @@ public final class Main {
         } catch (IOException e) {
             err.println("error: " + e);
             return 1;
+        } catch (Exception e) {
+            // an unreadable image found on an executor arrives wrapped in Spark's (checked) and DL4J's exceptions
+            DataFormatException bad = DataFormatException.causeOf(e);
+            if (bad == null) throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            err.println("error: " + bad.getMessage());
+            return 2;
         }
     }
 

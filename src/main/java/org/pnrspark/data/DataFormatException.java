@@ -9,4 +9,12 @@ public class DataFormatException extends RuntimeException {
     public DataFormatException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** The first DataFormatException in the cause chain of {@code e}, or null. */
+    public static DataFormatException causeOf(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof DataFormatException d) return d;
+        }
+        return null;
+    }
 }
