@@ -38,6 +38,7 @@ public final class BenchCommand {
             28x28x1, resnet18-cifar at 32x32x3. Prints images per second (two
             views per image counted as two) as min / median / max over the repeats, the time per step, the JVM's
             peak heap and the process's peak resident memory (heap plus ND4J's off-heap arrays). --quick: batch 64 only, 5 steps, 2 repeats.
+            bench --decode times image decoding and augmentation instead (bench --decode --help).
             """;
 
     private BenchCommand() {}
@@ -46,6 +47,7 @@ public final class BenchCommand {
             int repeats, int threads) {}
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (Arrays.asList(args).contains("--decode")) return DecodeBench.run(args, out, err);
         Options o;
         try {
             o = parse(args);
