@@ -45,6 +45,9 @@ public final class Main {
         if (args.length > 0 && args[0].equals("compare")) {
             return CompareCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
         }
+        if (args.length > 0 && args[0].equals("prepare")) {
+            return PrepareCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         if (args.length > 0 && args[0].equals("bench")) {
             return org.pnrspark.bench.BenchCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
         }

@@ -54,13 +54,13 @@ class ImageAugmentTest {
                 224, 224);
         float[] src = ramp(300, 400);
         float[] out = new float[3 * 224 * 224];
-        int flipped = 0, n = 2000;
+        int flipped = 0, n = 800;
         for (int i = 0; i < n; i++) {
             a.apply(src, 300, 400, new SplittableRandom(i), out, 0);
             if (out[0] > out[223]) flipped++;
         }
         double rate = (double) flipped / n;
-        assertTrue(Math.abs(rate - 0.5) < 0.04, "flip rate " + rate);
+        assertTrue(Math.abs(rate - 0.5) < 0.06, "flip rate " + rate + " (3 standard deviations: 0.053)");
     }
 
     @Test
