@@ -9,6 +9,10 @@ import java.io.IOException;
  * shard range) when a minibatch needs it, its encoded bytes kept in a bounded per-JVM cache, and decoded to RGB.
  */
 public final class FileImageSource implements ImageSource {
+    private static final java.util.concurrent.atomic.AtomicLong SOURCES = new java.util.concurrent.atomic.AtomicLong();
+
+    /** This split's part of the JVM's cache keys. */
+    private final long cacheKey = SOURCES.incrementAndGet() << 32;
     private final ImageIndex index;
     private final Listing.Skipped skipped;
     private final Storage storage;
@@ -20,7 +24,7 @@ public final class FileImageSource implements ImageSource {
         this.skipped = listing.skippedEntries();
         this.storage = storage;
         this.shards = new ShardStreams(storage.conf());
-        this.cache = new BytesCache(cacheBytes);
+        this.cache = BytesCache.shared(cacheBytes);
     }
 
     public ImageIndex index() {
@@ -54,14 +58,14 @@ public final class FileImageSource implements ImageSource {
 
     /** The encoded bytes of image i (from the cache, or storage). */
     public byte[] bytes(int i) {
-        byte[] bytes = cache.get(i);
+        byte[] bytes = cache.get(cacheKey | i);
         if (bytes != null) return bytes;
         try {
             bytes = index.read(i, storage, shards);
         } catch (IOException | RuntimeException e) {
             throw new BadImageException(index.describe(i), "cannot read: " + e, e);
         }
-        cache.put(i, bytes);
+        cache.put(cacheKey | i, bytes);
         return bytes;
     }
 

@@ -30,6 +30,7 @@ class ImageDatasetsEndToEndTest {
             "--set", "model.encoder=small-cnn", "--set", "data.image_size=32", "--set", "data.eval_resize=36",
             "--set", "optim.epochs=1", "--set", "optim.warmup_epochs=1", "--set", "spark.workers=2",
             "--set", "spark.averaging_frequency=1", "--set", "eval.linear_probe.max_iter=30",
+            "--set", "eval.knn.enabled=false",
             "--set", "eval.random_init_baseline=false", "--set", "simclr.proj_hidden_dim=64",
             "--set", "simclr.proj_output_dim=32", "--set", "simclr.distill_proj_hidden_dim=64");
 
@@ -83,8 +84,8 @@ class ImageDatasetsEndToEndTest {
                 new PrintStream(new ByteArrayOutputStream(), true), new PrintStream(err, true, StandardCharsets.UTF_8));
         String message = err.toString(StandardCharsets.UTF_8);
         assertEquals(2, code, message);
-        assertTrue(message.startsWith("error: ") && message.contains("broken.jpg") && message.contains("not a JPEG, PNG or BMP image"),
-                message);
+        assertTrue(message.startsWith("error: ") && message.contains("broken.jpg")
+                && message.contains("not a JPEG, PNG or BMP image"), message);
     }
 
     @Test
@@ -111,8 +112,7 @@ class ImageDatasetsEndToEndTest {
         TinyImages.domainNet(root, domains, 3, 6, 2, 3);
         Path out = dir.resolve("run");
         String console = EndToEndTest.run(args("conf/domainnet.conf", root, out,
-                "--set", "data.num_classes=3", "--set", "spark.batch_size_per_worker=8",
-                "--set", "eval.knn.enabled=false"));
+                "--set", "data.num_classes=3", "--set", "spark.batch_size_per_worker=8"));
         JsonNode r = results(out);
         assertEquals("domain-incremental", r.get("run").get("scenario").asText());
         assertEquals(6, r.get("tasks").size());
