@@ -328,10 +328,16 @@ public final class ConfigLoader {
                             + dataset.configName() + " (" + divisors(numClasses) + ")");
         }
         List<Integer> order = v.intList("scenario.class_order");
+        long orderSeed = v.longValue("scenario.class_order_seed");
         if (order.isEmpty()) {
-            order = DatasetKind.defaultClassOrder(dataset, numClasses);
+            order = orderSeed >= 0 ? seededOrder(numClasses, orderSeed)
+                    : DatasetKind.defaultClassOrder(dataset, numClasses);
         } else {
             checkPermutation(order, dataset, numClasses, v.origin("scenario.class_order"));
+            if (orderSeed >= 0) {
+                throw InvalidConfigException.expected("scenario.class_order_seed", orderSeed,
+                        v.origin("scenario.class_order_seed"), "-1 when scenario.class_order lists the order itself");
+            }
         }
         List<String> domains = v.stringList("scenario.domains");
         if (domains.isEmpty() || new HashSet<>(domains).size() != domains.size()
@@ -401,6 +407,20 @@ public final class ConfigLoader {
                     + ", or [] for the dataset's own");
         }
         return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** A permutation of 0..n-1 drawn from the seed (Fisher-Yates on SplitMix64). */
+    static List<Integer> seededOrder(int n, long seed) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            Integer t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return List.of(order);
     }
 
     private static void checkPermutation(List<Integer> order, DatasetKind dataset, int numClasses, String origin) {

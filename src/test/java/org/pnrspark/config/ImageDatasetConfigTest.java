@@ -68,6 +68,17 @@ class ImageDatasetConfigTest {
         // data-incremental: any number of tasks
         assertEquals(7, ConfigLoader.load(List.of(), List.of("data.dataset=imagenet100",
                 "scenario.type=data-incremental", "scenario.tasks=7")).scenario().tasks());
+        // a seeded class order: a permutation, reproducible, different for another seed
+        List<Integer> seeded = ConfigLoader.load(List.of(), List.of("data.dataset=image-folder", "data.num_classes=10",
+                "scenario.class_order_seed=3")).scenario().classOrder();
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), seeded.stream().sorted().toList());
+        assertTrue(!seeded.equals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9)), seeded.toString());
+        assertEquals(seeded, ConfigLoader.load(List.of(), List.of("data.dataset=image-folder", "data.num_classes=10",
+                "scenario.class_order_seed=3")).scenario().classOrder());
+        assertTrue(!seeded.equals(ConfigLoader.load(List.of(), List.of("data.dataset=image-folder",
+                "data.num_classes=10", "scenario.class_order_seed=4")).scenario().classOrder()));
+        rejects("scenario.class_order_seed", "-1 when scenario.class_order", "scenario.class_order=[1,0,2,3,4,5,6,7,8,9]",
+                "scenario.class_order_seed=1");
         // fewer classes than the dataset's: the identity order
         assertEquals(List.of(0, 1, 2, 3), ConfigLoader.load(List.of(), List.of("data.dataset=imagenet100",
                 "data.num_classes=4", "scenario.tasks=2")).scenario().classOrder());
