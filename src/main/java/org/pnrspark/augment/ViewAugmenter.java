@@ -46,9 +46,17 @@ public final class ViewAugmenter {
      * view to dst[offset ..].
      */
     public void apply(float[] image, SplittableRandom rng, float[] dst, int offset) {
-        Box box = randomResizedCropBox(height, width, p.cropMinScale(), p.cropMaxScale(), p.ratioMin(),
+        apply(image, height, width, rng, dst, offset);
+    }
+
+    /**
+     * Augments an image of any size (channel-major, values 0..255, this augmenter's channels): the random crop is
+     * drawn on the source and resized to this augmenter's geometry (RandomResizedCrop(224) on ImageNet images).
+     */
+    public void apply(float[] image, int srcHeight, int srcWidth, SplittableRandom rng, float[] dst, int offset) {
+        Box box = randomResizedCropBox(srcHeight, srcWidth, p.cropMinScale(), p.cropMaxScale(), p.ratioMin(),
                 p.ratioMax(), rng);
-        BicubicResampler.resize(image, channels, height, width, box.top(), box.left(), box.height(), box.width(),
+        Resampler.resize(image, channels, srcHeight, srcWidth, box.top(), box.left(), box.height(), box.width(),
                 work, height, width);
         if (rng.nextDouble() < p.jitterProb()) colorJitter(rng);
         if (rng.nextDouble() < p.grayscaleProb() && channels == 3) grayscale();
@@ -198,7 +206,11 @@ public final class ViewAugmenter {
         }
     }
 
-    /** Separable Gaussian blur with edge pixels extended. */
+    /**
+     * Separable Gaussian blur with edge pixels extended. Each row (then column) is copied into a buffer padded with
+     * its edge values, so that the inner loop needs no bounds checks; the sums run in the same order as a clamped
+     * loop would, so the result is the same.
+     */
     private void gaussianBlur(double sigma) {
         int radius = Math.max(1, (int) Math.ceil(3 * sigma));
         double[] k = new double[2 * radius + 1];
@@ -208,25 +220,31 @@ public final class ViewAugmenter {
             sum += k[i + radius];
         }
         for (int i = 0; i < k.length; i++) k[i] /= sum;
+        float[] pad = new float[Math.max(width, height) + 2 * radius];
         for (int c = 0; c < channels; c++) {
             int base = c * height * width;
             for (int y = 0; y < height; y++) {
+                int row = base + y * width;
+                for (int i = 0; i < radius; i++) {
+                    pad[i] = work[row];
+                    pad[radius + width + i] = work[row + width - 1];
+                }
+                System.arraycopy(work, row, pad, radius, width);
                 for (int x = 0; x < width; x++) {
                     double acc = 0;
-                    for (int t = -radius; t <= radius; t++) {
-                        int xx = Math.min(width - 1, Math.max(0, x + t));
-                        acc += k[t + radius] * work[base + y * width + xx];
-                    }
-                    scratch[base + y * width + x] = (float) acc;
+                    for (int t = 0; t < k.length; t++) acc += k[t] * pad[x + t];
+                    scratch[row + x] = (float) acc;
                 }
             }
-            for (int y = 0; y < height; y++) {
-                for (int x = 0; x < width; x++) {
+            for (int x = 0; x < width; x++) {
+                for (int i = 0; i < radius; i++) {
+                    pad[i] = scratch[base + x];
+                    pad[radius + height + i] = scratch[base + (height - 1) * width + x];
+                }
+                for (int y = 0; y < height; y++) pad[radius + y] = scratch[base + y * width + x];
+                for (int y = 0; y < height; y++) {
                     double acc = 0;
-                    for (int t = -radius; t <= radius; t++) {
-                        int yy = Math.min(height - 1, Math.max(0, y + t));
-                        acc += k[t + radius] * scratch[base + yy * width + x];
-                    }
+                    for (int t = 0; t < k.length; t++) acc += k[t] * pad[y + t];
                     work[base + y * width + x] = round255(acc);
                 }
             }
@@ -255,7 +273,7 @@ public final class ViewAugmenter {
     }
 
     private static float round255(double v) {
-        return BicubicResampler.clamp255((float) Math.rint(v));
+        return Resampler.clamp255((float) Math.rint(v));
     }
 
     /** Normalisation only (evaluation images): (x / 255 - mean) / std per channel. */

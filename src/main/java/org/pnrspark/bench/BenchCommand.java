@@ -45,6 +45,8 @@ public final class BenchCommand {
             timed rounds after a warm-up); prints images per second and the split of a round's wall time: compute
             (forward and backward), teacher (the frozen/momentum networks in the loader), data (read and augment)
             and other (Spark scheduling, parameter broadcast, serialisation and averaging). --quick: frequency 5.
+
+            bench --decode times image decoding and augmentation instead (bench --decode --help).
             """;
 
     private BenchCommand() {}
@@ -57,6 +59,7 @@ public final class BenchCommand {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (Arrays.asList(args).contains("--decode")) return DecodeBench.run(args, out, err);
         Options o;
         try {
             o = parse(args);
@@ -144,7 +147,7 @@ public final class BenchCommand {
         SslMethod method = Methods.of(c);
         ComputationGraph net = Networks.build(method.online(0));
         int channels = c.data().dataset().channels();
-        int side = c.data().dataset().height();
+        int side = c.data().height();
         Nd4j.getRandom().setSeed(c.run().seed());
         INDArray views = Nd4j.randn(DataType.FLOAT, batch, 2L * channels, side, side);
         INDArray labels = Nd4j.rand(DataType.FLOAT, batch, method.targetWidth(0));

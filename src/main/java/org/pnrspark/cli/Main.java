@@ -45,6 +45,9 @@ public final class Main {
         if (args.length > 0 && args[0].equals("compare")) {
             return CompareCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
         }
+        if (args.length > 0 && args[0].equals("prepare")) {
+            return PrepareCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         if (args.length > 0 && args[0].equals("bench")) {
             return org.pnrspark.bench.BenchCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
         }
@@ -80,6 +83,12 @@ public final class Main {
         } catch (IOException e) {
             err.println("error: " + e);
             return 1;
+        } catch (Exception e) {
+            // an unreadable image found on an executor arrives wrapped in Spark's (checked) and DL4J's exceptions
+            DataFormatException bad = DataFormatException.causeOf(e);
+            if (bad == null) throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            err.println("error: " + bad.getMessage());
+            return 2;
         }
     }
 
@@ -89,7 +98,7 @@ public final class Main {
         for (String f : a.confFiles()) sources.add(ConfigLoader.readLocalFile(f));
         JobConfig base = ConfigLoader.load(sources, a.overrides());
         Storage storage = new Storage(SparkSessions.hadoopConfigurationBeforeSpark(base));
-        Datasets.checkReadable(base.data(), storage);
+        Datasets.checkReadable(base, storage);
         String outputDir = base.output().dir().isEmpty()
                 ? "runs/" + base.run().name() + "/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                 : base.output().dir();

@@ -235,23 +235,12 @@ public final class ConfigLoader {
         DatasetKind dataset = v.named("data.dataset", DatasetKind.class);
 
         String dataRoot = v.nonEmptyString("data.root");
+        int numClasses = numClasses(v, dataset);
+        JobConfig.ImageFiles images = imageFiles(v);
         JobConfig.Data data = new JobConfig.Data(dataset, dataRoot,
-                v.intAtLeast("data.max_train_per_class", 0), v.intAtLeast("data.max_test_per_class", 0));
-
-        String scenarioType = v.oneOf("scenario.type", "class-incremental");
-        int tasks = v.intAtLeast("scenario.tasks", 1);
-        if (dataset.numClasses() % tasks != 0) {
-            throw InvalidConfigException.expected("scenario.tasks", tasks, v.origin("scenario.tasks"),
-                    "a number of tasks that divides the " + dataset.numClasses() + " classes of "
-                            + dataset.configName() + " (" + divisors(dataset.numClasses()) + ")");
-        }
-        List<Integer> order = v.intList("scenario.class_order");
-        if (order.isEmpty()) {
-            order = dataset.defaultClassOrder();
-        } else {
-            checkPermutation(order, dataset, v.origin("scenario.class_order"));
-        }
-        JobConfig.Scenario scenario = new JobConfig.Scenario(scenarioType, tasks, List.copyOf(order));
+                v.intAtLeast("data.max_train_per_class", 0), v.intAtLeast("data.max_test_per_class", 0), numClasses,
+                images);
+        JobConfig.Scenario scenario = scenario(v, dataset, numClasses);
 
         JobConfig.Augment augment = new JobConfig.Augment(view(v, 0), view(v, 1),
                 channelStats(v, "augment.mean", dataset.defaultMean(), dataset, false),
@@ -336,6 +325,75 @@ public final class ConfigLoader {
                 v.intAtLeast(block + ".round", 0));
     }
 
+    /** data.num_classes: required for image folders; for the other datasets 0 keeps the dataset's own count. */
+    private static int numClasses(ConfigValues v, DatasetKind dataset) {
+        int n = v.intAtLeast("data.num_classes", 0);
+        if (n == 0 && dataset == DatasetKind.IMAGE_FOLDER) {
+            throw InvalidConfigException.expected("data.num_classes", n, v.origin("data.num_classes"),
+                    "the number of class folders of the image-folder dataset (an integer >= 1)");
+        }
+        if (n > 0 && !dataset.imageFiles() && n != dataset.numClasses()) {
+            throw InvalidConfigException.expected("data.num_classes", n, v.origin("data.num_classes"),
+                    "0 or " + dataset.numClasses() + " for " + dataset.configName());
+        }
+        return n == 0 ? dataset.numClasses() : n;
+    }
+
+    private static JobConfig.ImageFiles imageFiles(ConfigValues v) {
+        int size = v.intAtLeast("data.image_size", 8);
+        int resize = v.intAtLeast("data.eval_resize", 8);
+        if (resize < size) {
+            throw InvalidConfigException.expected("data.eval_resize", resize, v.origin("data.eval_resize"),
+                    "at least data.image_size (" + size + "): the centre crop is taken from the resized image");
+        }
+        return new JobConfig.ImageFiles(v.nonEmptyString("data.train_dir"), v.nonEmptyString("data.val_dir"), size,
+                resize, v.oneOf("data.bad_images", "fail", "skip").equals("skip"), v.intAtLeast("data.cache_mb", 0));
+    }
+
+    private static JobConfig.Scenario scenario(ConfigValues v, DatasetKind dataset, int numClasses) {
+        String type = v.oneOf("scenario.type", JobConfig.Scenario.CLASS_INCREMENTAL,
+                JobConfig.Scenario.DATA_INCREMENTAL, JobConfig.Scenario.DOMAIN_INCREMENTAL);
+        int tasks = v.intAtLeast("scenario.tasks", 1);
+        if (type.equals(JobConfig.Scenario.CLASS_INCREMENTAL) && numClasses % tasks != 0) {
+            throw InvalidConfigException.expected("scenario.tasks", tasks, v.origin("scenario.tasks"),
+                    "a number of tasks that divides the " + numClasses + " classes of "
+                            + dataset.configName() + " (" + divisors(numClasses) + ")");
+        }
+        List<Integer> order = v.intList("scenario.class_order");
+        long orderSeed = v.longValue("scenario.class_order_seed");
+        if (order.isEmpty()) {
+            order = orderSeed >= 0 ? seededOrder(numClasses, orderSeed)
+                    : DatasetKind.defaultClassOrder(dataset, numClasses);
+        } else {
+            checkPermutation(order, dataset, numClasses, v.origin("scenario.class_order"));
+            if (orderSeed >= 0) {
+                throw InvalidConfigException.expected("scenario.class_order_seed", orderSeed,
+                        v.origin("scenario.class_order_seed"), "-1 when scenario.class_order lists the order itself");
+            }
+        }
+        List<String> domains = v.stringList("scenario.domains");
+        if (domains.isEmpty() || new HashSet<>(domains).size() != domains.size()
+                || domains.stream().anyMatch(d -> !d.matches("[A-Za-z0-9_.-]+"))) {
+            throw InvalidConfigException.expected("scenario.domains", domains, v.origin("scenario.domains"),
+                    "a list of distinct domain names (letters, digits, _ . -), e.g. [real, quickdraw, painting, "
+                            + "sketch, infograph, clipart]");
+        }
+        if (type.equals(JobConfig.Scenario.DOMAIN_INCREMENTAL)) {
+            if (dataset != DatasetKind.DOMAINNET) {
+                throw InvalidConfigException.expected("scenario.type", type, v.origin("scenario.type"),
+                        "class-incremental or data-incremental for " + dataset.configName()
+                                + " (domain-incremental needs data.dataset = domainnet)");
+            }
+            if (tasks != domains.size()) {
+                throw InvalidConfigException.expected("scenario.tasks", tasks, v.origin("scenario.tasks"),
+                        domains.size() + ": one task per domain of scenario.domains " + domains);
+            }
+        }
+        return new JobConfig.Scenario(type, tasks, List.copyOf(order), v.longValue("scenario.split_seed"),
+                v.c().getString("scenario.split_file").trim(), List.copyOf(domains));
+    }
+
+
     /** [base, final] τ of a momentum target, base in [0, 1] and final in [base, 1]. */
     private static double[] momentumTaus(ConfigValues v, String block) {
         double baseTau = v.fraction(block + ".base_tau_momentum");
@@ -383,12 +441,26 @@ public final class ConfigLoader {
         return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
-    private static void checkPermutation(List<Integer> order, DatasetKind dataset, String origin) {
+    /** A permutation of 0..n-1 drawn from the seed (Fisher-Yates on SplitMix64). */
+    static List<Integer> seededOrder(int n, long seed) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            Integer t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return List.of(order);
+    }
+
+    private static void checkPermutation(List<Integer> order, DatasetKind dataset, int numClasses, String origin) {
         Set<Integer> seen = new HashSet<>(order);
-        boolean inRange = order.stream().allMatch(x -> x >= 0 && x < dataset.numClasses());
-        if (order.size() != dataset.numClasses() || seen.size() != order.size() || !inRange) {
+        boolean inRange = order.stream().allMatch(x -> x >= 0 && x < numClasses);
+        if (order.size() != numClasses || seen.size() != order.size() || !inRange) {
             throw InvalidConfigException.expected("scenario.class_order", order, origin,
-                    "[] or a permutation of the class ids 0.." + (dataset.numClasses() - 1) + " of "
+                    "[] or a permutation of the class ids 0.." + (numClasses - 1) + " of "
                             + dataset.configName() + ", each exactly once");
         }
     }

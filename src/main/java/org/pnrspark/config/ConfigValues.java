@@ -80,6 +80,10 @@ record ConfigValues(Config c) {
         return typed(key, c::getDoubleList, "a list of numbers");
     }
 
+    List<String> stringList(String key) {
+        return typed(key, c::getStringList, "a list of strings");
+    }
+
     List<Integer> intList(String key) {
         return typed(key, c::getIntList, "a list of integers");
     }

@@ -6,7 +6,19 @@ import java.util.List;
 public enum DatasetKind implements Named {
     FASHION_MNIST("fashion-mnist", 10, 1, 28, 28, new double[] {0.2860}, new double[] {0.3530}),
     CIFAR100("cifar100", 100, 3, 32, 32,
-            new double[] {0.4914, 0.4822, 0.4465}, new double[] {0.247, 0.243, 0.261});
+            new double[] {0.4914, 0.4822, 0.4465}, new double[] {0.247, 0.243, 0.261}),
+    /** Class folders {@code <root>/<train_dir|val_dir>/<wnid>/<image>}; 224x224 crops; std 0.228 as the reference. */
+    IMAGENET100("imagenet100", 100, 3, 224, 224, Stats.IMAGENET_MEAN, Stats.IMAGENET_STD),
+    /** {@code <root>/<domain>_train.txt} and {@code _test.txt} lists of "relative/path label". */
+    DOMAINNET("domainnet", 345, 3, 224, 224, Stats.IMAGENET_MEAN, Stats.IMAGENET_STD),
+    /** The user's own class folders, laid out as ImageNet's; data.num_classes says how many. */
+    IMAGE_FOLDER("image-folder", 0, 3, 224, 224, Stats.IMAGENET_MEAN, Stats.IMAGENET_STD);
+
+    /** The reference's ImageNet-100 / DomainNet normalisation (PNR_SPEC §6.2, §11.11: 0.228, not 0.229). */
+    private static final class Stats {
+        static final double[] IMAGENET_MEAN = {0.485, 0.456, 0.406};
+        static final double[] IMAGENET_STD = {0.228, 0.224, 0.225};
+    }
 
     /** CIFAR-100 class order of the reference: torch.randperm(100) after seed_everything(5), cut in 5 (PNR_SPEC §1.2). */
     public static final List<Integer> CIFAR100_SEED5_ORDER = List.of(
@@ -63,9 +75,17 @@ public enum DatasetKind implements Named {
         return std.clone();
     }
 
-    /** The class order used when scenario.class_order is empty. */
-    public List<Integer> defaultClassOrder() {
-        if (this == CIFAR100) return CIFAR100_SEED5_ORDER;
+    /** Whether images are files decoded on the executors (JPEG, PNG), cropped to data.image_size. */
+    public boolean imageFiles() {
+        return this == IMAGENET100 || this == DOMAINNET || this == IMAGE_FOLDER;
+    }
+
+    /**
+     * The class order used when scenario.class_order is empty: the reference's seed-5 permutation for 100 classes
+     * (CIFAR-100 and ImageNet-100 draw the same torch.randperm(100)), else 0..C-1.
+     */
+    public static List<Integer> defaultClassOrder(DatasetKind kind, int numClasses) {
+        if ((kind == CIFAR100 || kind == IMAGENET100) && numClasses == 100) return CIFAR100_SEED5_ORDER;
         return java.util.stream.IntStream.range(0, numClasses).boxed().toList();
     }
 }

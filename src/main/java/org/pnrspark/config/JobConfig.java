@@ -31,18 +31,56 @@ public record JobConfig(
 
     public record Run(String name, long seed) implements Serializable {}
 
-    public record Data(DatasetKind dataset, String root, int maxTrainPerClass, int maxTestPerClass)
-            implements Serializable {
+    /**
+     * @param numClasses the dataset's class count (data.num_classes, or the dataset's own)
+     * @param images     how image files are read and cropped (the datasets of image files only)
+     */
+    public record Data(DatasetKind dataset, String root, int maxTrainPerClass, int maxTestPerClass, int numClasses,
+            ImageFiles images) implements Serializable {
         /** The value of data.root that selects the Fashion-MNIST sample bundled in the jar. */
         public static final String BUNDLED_SAMPLE = "sample";
 
         public boolean bundledSample() {
             return BUNDLED_SAMPLE.equals(root);
         }
+
+        public int channels() {
+            return dataset.channels();
+        }
+
+        /** Height of the network's input: the dataset's, or data.image_size for image files. */
+        public int height() {
+            return dataset.imageFiles() ? images.imageSize() : dataset.height();
+        }
+
+        public int width() {
+            return dataset.imageFiles() ? images.imageSize() : dataset.width();
+        }
     }
 
-    /** @param classOrder a permutation of all class ids; task t gets the t-th equal slice of it */
-    public record Scenario(String type, int tasks, List<Integer> classOrder) implements Serializable {
+    /**
+     * Image files (ImageNet-100, DomainNet, image folders).
+     *
+     * @param imageSize  side of the training crops and of the evaluation's centre crop (224)
+     * @param evalResize evaluation: the short side is resized to this before the centre crop (256)
+     * @param skipBad    data.bad_images = skip: unreadable images and bad list lines are counted and skipped
+     * @param cacheMb    per-JVM cache of encoded image bytes, in MiB
+     */
+    public record ImageFiles(String trainDir, String valDir, int imageSize, int evalResize, boolean skipBad,
+            int cacheMb) implements Serializable {}
+
+    /**
+     * @param classOrder a permutation of all class ids; task t gets the t-th equal slice of it (class-incremental)
+     * @param splitSeed  seed of the data-incremental split
+     * @param splitFile  data-incremental: a stored permutation of the training images ("" = draw one)
+     * @param domains    domain-incremental: the domain of each task, in order
+     */
+    public record Scenario(String type, int tasks, List<Integer> classOrder, long splitSeed, String splitFile,
+            List<String> domains) implements Serializable {
+        public static final String CLASS_INCREMENTAL = "class-incremental";
+        public static final String DATA_INCREMENTAL = "data-incremental";
+        public static final String DOMAIN_INCREMENTAL = "domain-incremental";
+
         public List<Integer> classesOfTask(int task) {
             int per = classOrder.size() / tasks;
             return classOrder.subList(task * per, (task + 1) * per);

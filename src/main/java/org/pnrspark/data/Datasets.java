@@ -27,7 +27,25 @@ public final class Datasets {
                     ? List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte")
                     : List.of("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
             case CIFAR100 -> List.of(split == Split.TRAIN ? "train.bin" : "test.bin");
+            default -> throw new IllegalArgumentException(kind.configName() + " is read by ImageSources");
         };
+    }
+
+    /**
+     * Checks, before Spark starts, that the dataset can be read: the files of Fashion-MNIST and CIFAR-100; for image
+     * files, the whole layout (class folders or lists, every listed file, labels), whose index is kept for the run.
+     */
+    public static void checkReadable(JobConfig config, Storage storage) throws IOException {
+        JobConfig.Data data = config.data();
+        if (!data.dataset().imageFiles()) {
+            checkReadable(data, storage);
+            return;
+        }
+        if (data.bundledSample() || !storage.exists(data.root())) {
+            throw InvalidConfigException.expected("data.root", data.root(), "",
+                    "the directory of the " + data.dataset().configName() + " dataset (README: Datasets)");
+        }
+        for (Split split : Split.values()) ImageSources.preload(config, split, storage);
     }
 
     /**
@@ -67,7 +85,7 @@ public final class Datasets {
         List<String> names = fileNames(kind, split);
         ImageSet set = switch (kind) {
             case FASHION_MNIST -> readIdx(data, names.get(0), names.get(1), storage);
-            case CIFAR100 -> {
+            default -> {
                 String file = locate(data, names.get(0), storage);
                 try (InputStream in = storage.open(file)) {
                     yield Cifar100BinaryReader.read(file, in, storage.size(file),

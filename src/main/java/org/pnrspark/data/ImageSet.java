@@ -7,7 +7,7 @@ import java.util.Arrays;
  * Decoded images of one split held in memory as bytes (channel-major per image, as CIFAR stores them), with
  * their class labels. Small datasets (Fashion-MNIST, CIFAR-100) are read once per JVM and kept like this.
  */
-public final class ImageSet implements Serializable {
+public final class ImageSet implements ImageSource, Serializable {
     private final String name;
     private final byte[] pixels;
     private final int[] labels;
@@ -33,6 +33,7 @@ public final class ImageSet implements Serializable {
         return name;
     }
 
+    @Override
     public int size() {
         return labels.length;
     }
@@ -53,13 +54,22 @@ public final class ImageSet implements Serializable {
         return channels * height * width;
     }
 
+    @Override
     public int label(int i) {
         return labels[i];
     }
 
     /** A copy of all labels. */
+    @Override
     public int[] labels() {
         return labels.clone();
+    }
+
+    @Override
+    public DecodedImage read(int i) {
+        float[] px = new float[imageBytes()];
+        copyImage(i, px, 0);
+        return new DecodedImage(px, channels, height, width);
     }
 
     /** Pixel value (0..255) of image i at (channel, y, x). */

@@ -7,11 +7,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pnrspark.config.JobConfig;
+import org.pnrspark.data.ImageAccess;
 import org.pnrspark.data.Split;
 import org.pnrspark.data.TaskSplit;
 import org.pnrspark.model.ModelSnapshot;
 import org.pnrspark.model.Networks;
-import org.pnrspark.util.HadoopConf;
 
 import java.util.Arrays;
 import java.util.List;
@@ -24,14 +24,14 @@ import java.util.List;
 public final class Evaluator {
     private final SparkSession spark;
     private final JobConfig config;
-    private final Broadcast<HadoopConf> hadoop;
+    private final ImageAccess hadoop;
     private final int workers;
     private final List<TaskSplit> tasks;
     private final int trainSize;
     private final int testSize;
     private final int[] testLabels;
 
-    public Evaluator(SparkSession spark, JobConfig config, Broadcast<HadoopConf> hadoop, int workers,
+    public Evaluator(SparkSession spark, JobConfig config, ImageAccess hadoop, int workers,
             List<TaskSplit> tasks, int trainSize, int[] testLabels) {
         this.spark = spark;
         this.config = config;
@@ -48,7 +48,7 @@ public final class Evaluator {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<ModelSnapshot> encoder = sc.broadcast(ModelSnapshot.of(Networks.featureExtractor(config), network));
         JobConfig.Eval eval = config.eval();
-        int numClasses = config.data().dataset().numClasses();
+        int numClasses = config.data().numClasses();
         try {
             long t0 = System.nanoTime();
             Dataset<Row> train = FeatureExtraction.features(spark, config, hadoop, encoder, Split.TRAIN, trainSize,

@@ -15,14 +15,16 @@ import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.pnrspark.augment.ViewAugmenter;
+import org.pnrspark.augment.EvalTransform;
 import org.pnrspark.config.JobConfig;
-import org.pnrspark.data.ImageSet;
-import org.pnrspark.data.ImageSetCache;
+import org.pnrspark.data.BadImageException;
+import org.pnrspark.data.DecodedImage;
+import org.pnrspark.data.ImageAccess;
+import org.pnrspark.data.ImageSource;
+import org.pnrspark.data.ImageSources;
 import org.pnrspark.data.Split;
 import org.pnrspark.model.ModelSnapshot;
 import org.pnrspark.model.ThreadLocalModels;
-import org.pnrspark.util.HadoopConf;
 import org.pnrspark.util.NativeThreads;
 
 import java.util.ArrayList;
@@ -30,9 +32,10 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Frozen-encoder features of a whole split, computed on the executors (each reads the images from its own
- * cached copy of the dataset, normalises them without augmentation and runs the broadcast encoder in inference
- * mode). The result is a DataFrame (index, label, features) for Spark MLlib.
+ * Frozen-encoder features of a whole split, computed on the executors (each reads the images, applies the
+ * evaluation transform — normalisation, and for image files resize and centre crop — and runs the broadcast encoder
+ * in inference mode). Under data.bad_images = skip an unreadable image is counted and evaluated as a blank image, so
+ * that every index keeps its row. The result is a DataFrame (index, label, features) for Spark MLlib.
  */
 public final class FeatureExtraction {
     public static final StructType SCHEMA = new StructType()
@@ -42,7 +45,7 @@ public final class FeatureExtraction {
 
     private FeatureExtraction() {}
 
-    public static Dataset<Row> features(SparkSession spark, JobConfig config, Broadcast<HadoopConf> hadoop,
+    public static Dataset<Row> features(SparkSession spark, JobConfig config, ImageAccess hadoop,
             Broadcast<ModelSnapshot> encoder, Split split, int size, int partitions) {
         int batch = config.eval().batchSize();
         List<Integer> starts = new ArrayList<>();
@@ -57,12 +60,12 @@ public final class FeatureExtraction {
     private static final class ExtractPartition implements FlatMapFunction<Iterator<Integer>, Row> {
         private static final ThreadLocalModels ENCODERS = new ThreadLocalModels();
         private final JobConfig config;
-        private final Broadcast<HadoopConf> hadoop;
+        private final ImageAccess hadoop;
         private final Broadcast<ModelSnapshot> encoder;
         private final Split split;
         private final int size;
 
-        ExtractPartition(JobConfig config, Broadcast<HadoopConf> hadoop, Broadcast<ModelSnapshot> encoder,
+        ExtractPartition(JobConfig config, ImageAccess hadoop, Broadcast<ModelSnapshot> encoder,
                 Split split, int size) {
             this.config = config;
             this.hadoop = hadoop;
@@ -74,18 +77,18 @@ public final class FeatureExtraction {
         @Override
         public Iterator<Row> call(Iterator<Integer> starts) {
             NativeThreads.applyForSparkTask(config.spark().threadsPerTask());
-            ImageSet images = ImageSetCache.get(config.data(), split, hadoop.value());
+            ImageSource images = ImageSources.get(config, split, hadoop.value());
             ComputationGraph net = ENCODERS.get(encoder.id(), () -> encoder.value().build());
-            int c = images.channels(), h = images.height(), w = images.width(), plane = h * w, n = c * plane;
-            float[] image = new float[n];
+            int c = config.data().channels(), h = config.data().height(), w = config.data().width(), n = c * h * w;
+            EvalTransform transform = new EvalTransform(config.data(), config.augment());
             List<Row> out = new ArrayList<>();
             while (starts.hasNext()) {
                 int start = starts.next();
                 int count = Math.min(config.eval().batchSize(), size - start);
                 float[] batch = new float[count * n];
                 for (int k = 0; k < count; k++) {
-                    images.copyImage(start + k, image, 0);
-                    ViewAugmenter.normalize(image, c, plane, config.augment().mean(), config.augment().std(), batch, k * n);
+                    DecodedImage image = read(images, start + k);
+                    if (image != null) transform.apply(image, batch, k * n);
                 }
                 INDArray features = net.outputSingle(false, Nd4j.create(batch, new long[] {count, c, h, w}, 'c'));
                 double[][] rows = features.toDoubleMatrix();
@@ -94,6 +97,17 @@ public final class FeatureExtraction {
                 }
             }
             return out.iterator();
+        }
+
+        /** Image i, or null (a blank, all-zero input) if it is unreadable and bad images are skipped. */
+        private DecodedImage read(ImageSource images, int i) {
+            try {
+                return images.read(i);
+            } catch (BadImageException e) {
+                if (!config.data().images().skipBad() || !config.data().dataset().imageFiles()) throw e;
+                hadoop.skipped(e);
+                return null;
+            }
         }
     }
 }

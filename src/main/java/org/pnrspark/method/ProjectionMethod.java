@@ -129,7 +129,7 @@ abstract class ProjectionMethod implements SslMethod {
 
     /** views → encoder → projector (per view; pair the views with {@link NetworkBlocks#pairViews}). */
     private Projections inputAndProjections(long seed) {
-        var ds = config.data().dataset();
+        var ds = config.data();
         GraphBuilder g = NetworkBlocks.graph(config, seed)
                 .addInputs("views")
                 .setInputTypes(InputType.convolutional(ds.height(), ds.width(), 2L * ds.channels()));

@@ -24,7 +24,7 @@ public final class Networks {
 
     /** The encoder alone, on single images [N, C, H, W] → features [N, d]: for the linear probe. */
     public static ComputationGraphConfiguration featureExtractor(JobConfig config) {
-        var ds = config.data().dataset();
+        var ds = config.data();
         GraphBuilder g = NetworkBlocks.graph(config, config.run().seed())
                 .addInputs("images")
                 .setInputTypes(InputType.convolutional(ds.height(), ds.width(), ds.channels()));

@@ -13,9 +13,10 @@ import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.pnrspark.augment.SampleRandom;
 import org.pnrspark.config.JobConfig;
-import org.pnrspark.data.ClassIncrementalScenario;
-import org.pnrspark.data.ImageSet;
-import org.pnrspark.data.ImageSetCache;
+import org.pnrspark.data.ImageAccess;
+import org.pnrspark.data.ImageSource;
+import org.pnrspark.data.ImageSources;
+import org.pnrspark.data.Scenarios;
 import org.pnrspark.data.Split;
 import org.pnrspark.data.TaskSplit;
 import org.pnrspark.eval.Evaluation;
@@ -29,7 +30,6 @@ import org.pnrspark.report.ResultsReader;
 import org.pnrspark.report.ResultsWriter;
 import org.pnrspark.report.RunResult;
 import org.pnrspark.report.TaskResult;
-import org.pnrspark.util.HadoopConf;
 import org.pnrspark.util.Storage;
 
 import java.io.IOException;
@@ -76,16 +76,18 @@ public final class ContinualTrainer {
         boolean startOver = config.output().overwrite() && !RunDirectory.startedOverBy(storage, outputDir, application);
         if (startOver) RunDirectory.startOver(storage, outputDir, application);
         boolean resuming = !startOver && RunDirectory.checkResumable(config, storage, false);
-        Broadcast<HadoopConf> hadoop = sc.broadcast(new HadoopConf(sc.hadoopConfiguration()));
-        ImageSet train = ImageSetCache.get(config.data(), Split.TRAIN, hadoop.value());
-        ImageSet test = ImageSetCache.get(config.data(), Split.TEST, hadoop.value());
-        List<TaskSplit> tasks = ClassIncrementalScenario.split(config.scenario(), train.labels(), test.labels());
+        ImageAccess hadoop = ImageAccess.create(sc);
+        ImageSource train = ImageSources.get(config, Split.TRAIN, hadoop.value());
+        ImageSource test = ImageSources.get(config, Split.TEST, hadoop.value());
+        List<TaskSplit> tasks = Scenarios.split(config, train, test, storage);
         int[] testLabels = test.labels();
         log.line("run %s: %s, %s x %s, %d tasks, %d training / %d test images, %d workers x batch %d, averaging every %d",
                 config.run().name(), config.data().dataset().configName(), config.method().name(),
                 config.continual().strategy().configName(), tasks.size(), train.size(), test.size(), workers,
                 config.spark().batchSizePerWorker(), config.spark().averagingFrequency());
         log.line("output: %s", org.pnrspark.config.ConfigLoader.redactUri(outputDir));
+        String skippedEntries = Scenarios.skippedReport(train, test);
+        if (skippedEntries != null) log.line("data: %s", skippedEntries);
 
         SslMethod method = Methods.of(config);
         if (method.queues(0).isPresent()) {
@@ -142,7 +144,7 @@ public final class ContinualTrainer {
             }
             Broadcast<ModelSnapshot> frozen = method.usesFrozenModel(t)
                     ? sc.broadcast(ModelSnapshot.of(method.frozen(), previous)) : null;
-            log.line("task %d/%d: classes %s, %d images, objective %s", t + 1, tasks.size(), task.classes(),
+            log.line("task %d/%d: %s, %d images, objective %s", t + 1, tasks.size(), task.description(),
                     task.trainIndices().length, method.describeObjective(t));
 
             TrainingFigures figures = trainTask(task, tasks.size(), online, frozen, momentum, queues, method, hadoop,
@@ -155,6 +157,8 @@ public final class ContinualTrainer {
 
             Evaluation evaluation = evaluator.evaluate(online);
             logEvaluation(String.format("task %d/%d", t + 1, tasks.size()), evaluation);
+            String skipped = hadoop.takeSkipReport();
+            if (skipped != null) log.line("task %d/%d: %s", t + 1, tasks.size(), skipped);
             results.add(new TaskResult(t, task.classes(), method.describeObjective(t), task.trainIndices().length,
                     config.optim().epochs(), figures.steps(), figures.finalLoss(), figures.curve(), figures.seconds(),
                     figures.imagesPerSecond(), evaluation, Storage.child(taskDir, Checkpoints.MODEL), sha));
@@ -235,7 +239,7 @@ public final class ContinualTrainer {
      */
     private TrainingFigures trainTask(TaskSplit task, int numTasks, ComputationGraph online,
             Broadcast<ModelSnapshot> frozen, ComputationGraph momentum, KeyQueues queues, SslMethod method,
-            Broadcast<HadoopConf> hadoop, EpochCheckpoint resumeFrom) throws IOException {
+            ImageAccess hadoop, EpochCheckpoint resumeFrom) throws IOException {
         int t = task.task();
         int batch = config.spark().batchSizePerWorker();
         int frequency = config.spark().averagingFrequency();

@@ -9,7 +9,7 @@ import org.pnrspark.config.JobConfig;
 import org.pnrspark.method.SslMethod;
 import org.pnrspark.model.ModelSnapshot;
 import org.pnrspark.model.SslLossLayer;
-import org.pnrspark.util.HadoopConf;
+import org.pnrspark.data.ImageAccess;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,7 @@ final class LossTermProbe {
     private final TaskBatchLoader views;
     private final ComputationGraph frozen;
 
-    LossTermProbe(JobConfig config, Broadcast<HadoopConf> hadoop, Broadcast<ModelSnapshot> frozen) {
+    LossTermProbe(JobConfig config, ImageAccess hadoop, Broadcast<ModelSnapshot> frozen) {
         this.views = new TaskBatchLoader(config, hadoop, List.of());
         this.frozen = frozen == null ? null : frozen.value().build();
     }

@@ -11,12 +11,14 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.pnrspark.augment.SampleRandom;
 import org.pnrspark.augment.ViewAugmenter;
 import org.pnrspark.config.JobConfig;
-import org.pnrspark.data.ImageSet;
-import org.pnrspark.data.ImageSetCache;
+import org.pnrspark.data.BadImageException;
+import org.pnrspark.data.DecodedImage;
+import org.pnrspark.data.ImageAccess;
+import org.pnrspark.data.ImageSource;
+import org.pnrspark.data.ImageSources;
 import org.pnrspark.data.Split;
 import org.pnrspark.model.ModelSnapshot;
 import org.pnrspark.model.ThreadLocalModels;
-import org.pnrspark.util.HadoopConf;
 import org.pnrspark.util.NativeThreads;
 
 import java.util.List;
@@ -24,7 +26,7 @@ import java.util.SplittableRandom;
 
 /**
  * Builds a training minibatch on the executor from its {@link BatchPath}: reads the images (from the JVM's cached
- * copy of the dataset), augments each twice with a random stream keyed by (seed, task, epoch, image), stacks the
+ * copy of a small dataset, or the image files of the minibatch), augments each twice with a random stream keyed by (seed, task, epoch, image), stacks the
  * two views on the channel axis, and runs the broadcast target networks on the same views to produce the labels:
  * the momentum target's projections [zm1 | zm2] (BYOL), then the frozen previous model's [f1 | f2] (from task 1
  * on), then MoCo's queues as they are before the minibatch ({@link QueueRound}). Without targets the labels are one
@@ -41,17 +43,16 @@ public final class TaskBatchLoader implements DataSetLoader {
     public record Target(Broadcast<ModelSnapshot> model, boolean batchStatistics) implements java.io.Serializable {}
 
     private final JobConfig config;
-    private final Broadcast<HadoopConf> hadoop;
+    private final ImageAccess hadoop;
     private final List<Target> targets;
     private final QueueRound queues;
     private final InjectedFaults faults;
     private org.apache.spark.util.LongAccumulator dataNanos;
     private org.apache.spark.util.LongAccumulator teacherNanos;
     private transient ViewAugmenter[] augmenters;
-    private transient float[] image;
 
     /** @param targets at most two networks whose outputs, in this order, form the labels */
-    public TaskBatchLoader(JobConfig config, Broadcast<HadoopConf> hadoop, List<Target> targets) {
+    public TaskBatchLoader(JobConfig config, ImageAccess hadoop, List<Target> targets) {
         this(config, hadoop, targets, null);
     }
 
@@ -59,12 +60,12 @@ public final class TaskBatchLoader implements DataSetLoader {
      * @param queues MoCo's queues for this round (or null): queue q holds the outputs of target q, and the queues
      *               before each minibatch follow the targets' outputs in the labels
      */
-    public TaskBatchLoader(JobConfig config, Broadcast<HadoopConf> hadoop, List<Target> targets, QueueRound queues) {
+    public TaskBatchLoader(JobConfig config, ImageAccess hadoop, List<Target> targets, QueueRound queues) {
         this(config, hadoop, targets, queues, InjectedFaults.NONE);
     }
 
     /** @param faults the faults to inject into this round's minibatches (fault.* keys; none unless set) */
-    public TaskBatchLoader(JobConfig config, Broadcast<HadoopConf> hadoop, List<Target> targets, QueueRound queues,
+    public TaskBatchLoader(JobConfig config, ImageAccess hadoop, List<Target> targets, QueueRound queues,
             InjectedFaults faults) {
         if (targets.size() > TARGET_NETWORKS.length) throw new IllegalArgumentException("at most two target networks");
         this.config = config;
@@ -135,24 +136,46 @@ public final class TaskBatchLoader implements DataSetLoader {
 
     /** [N, 2C, H, W]: the two augmented views of each image, view 1's channels first. */
     INDArray views(BatchPath batch) {
-        ImageSet images = ImageSetCache.get(config.data(), Split.TRAIN, hadoop.value());
-        int c = images.channels(), h = images.height(), w = images.width();
+        ImageSource images = ImageSources.get(config, Split.TRAIN, hadoop.value());
+        int c = config.data().channels(), h = config.data().height(), w = config.data().width();
         int viewSize = c * h * w;
         if (augmenters == null) {
             JobConfig.Augment a = config.augment();
             augmenters = new ViewAugmenter[] {
                     new ViewAugmenter(a.view1(), a.mean(), a.std(), c, h, w),
                     new ViewAugmenter(a.view2(), a.mean(), a.std(), c, h, w)};
-            image = new float[viewSize];
         }
         int[] indices = batch.indices();
         float[] features = new float[indices.length * 2 * viewSize];
         for (int k = 0; k < indices.length; k++) {
-            images.copyImage(indices[k], image, 0);
+            DecodedImage image = readOrSubstitute(images, indices, k);
             SplittableRandom rng = SampleRandom.forSample(config.run().seed(), batch.task(), batch.epoch(), indices[k]);
-            augmenters[0].apply(image, rng, features, (2 * k) * viewSize);
-            augmenters[1].apply(image, rng, features, (2 * k + 1) * viewSize);
+            augmenters[0].apply(image.pixels(), image.height(), image.width(), rng, features, (2 * k) * viewSize);
+            augmenters[1].apply(image.pixels(), image.height(), image.width(), rng, features, (2 * k + 1) * viewSize);
         }
         return Nd4j.create(features, new long[] {indices.length, 2L * c, h, w}, 'c');
+    }
+
+    /**
+     * Image k of the minibatch; under data.bad_images = skip an unreadable one is counted and replaced by the next
+     * readable image of the minibatch, so that the minibatch keeps its size (MoCo's queue slots depend on it).
+     */
+    private DecodedImage readOrSubstitute(ImageSource images, int[] indices, int k) {
+        for (int attempt = 0; attempt < indices.length; attempt++) {
+            int i = indices[(k + attempt) % indices.length];
+            try {
+                return images.read(i);
+            } catch (BadImageException e) {
+                if (!config.data().images().skipBad() || !config.data().dataset().imageFiles()) throw e;
+                if (attempt == 0) hadoop.skipped(e);
+            }
+        }
+        throw new BadImageException("minibatch " + batch(indices), "none of its " + indices.length
+                + " images can be read (data.bad_images = skip needs at least one)");
+    }
+
+    private static String batch(int[] indices) {
+        return java.util.Arrays.toString(java.util.Arrays.copyOf(indices, Math.min(8, indices.length)))
+                + (indices.length > 8 ? "..." : "");
     }
 }

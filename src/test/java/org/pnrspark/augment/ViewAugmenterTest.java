@@ -128,12 +128,12 @@ class ViewAugmenterTest {
         float[] img = new float[3 * 10 * 10];
         Arrays.fill(img, 77);
         float[] out = new float[3 * 32 * 32];
-        BicubicResampler.resize(img, 3, 10, 10, 2, 3, 5, 6, out, 32, 32);
+        Resampler.resize(img, 3, 10, 10, 2, 3, 5, 6, out, 32, 32);
         for (float v : out) assertEquals(77, v, 1e-4);
         float[] big = new float[300 * 200];
         for (int i = 0; i < big.length; i++) big[i] = 200;
         float[] small = new float[20 * 20];
-        BicubicResampler.resize(big, 1, 300, 200, 0, 0, 300, 200, small, 20, 20);
+        Resampler.resize(big, 1, 300, 200, 0, 0, 300, 200, small, 20, 20);
         for (float v : small) assertEquals(200, v, 1e-4);
     }
 }

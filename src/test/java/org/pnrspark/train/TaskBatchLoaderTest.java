@@ -9,12 +9,12 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.common.loader.Source;
 import org.pnrspark.config.ConfigLoader;
 import org.pnrspark.config.JobConfig;
+import org.pnrspark.data.ImageAccess;
 import org.pnrspark.method.Methods;
 import org.pnrspark.method.SslMethod;
 import org.pnrspark.model.ModelSnapshot;
 import org.pnrspark.model.Networks;
 import org.pnrspark.testutil.SparkTestSession;
-import org.pnrspark.util.HadoopConf;
 
 import java.io.InputStream;
 import java.util.List;
@@ -56,7 +56,7 @@ class TaskBatchLoaderTest {
         JobConfig cfg = ConfigLoader.load(List.of(), List.of("continual.strategy=pnr"));
         SslMethod method = Methods.of(cfg);
         ComputationGraph previous = Networks.build(method.online(0));
-        Broadcast<HadoopConf> hadoop = sc.broadcast(new HadoopConf(sc.hadoopConfiguration()));
+        ImageAccess hadoop = ImageAccess.create(sc);
         Broadcast<ModelSnapshot> frozen = sc.broadcast(ModelSnapshot.of(method.frozen(), previous));
         String p = new BatchPath(1, 0, 0, new int[] {7, 3000 - 1, 123, 456}).encode();
 

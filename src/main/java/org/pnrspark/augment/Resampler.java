@@ -1,22 +1,38 @@
 package org.pnrspark.augment;
 
 /**
- * Resizes a region of an image with PIL's bicubic filter (a = -0.5, support widened when shrinking so that
- * downscaling is antialiased), which is what torchvision's RandomResizedCrop uses on PIL images.
- * Images are channel-major float arrays; the result is rounded and clamped to 0..255 as PIL's 8-bit output is.
+ * Resizes a region of an image as PIL does: a separable filter whose support widens when shrinking so that
+ * downscaling is antialiased. Bicubic (a = -0.5) is what torchvision's RandomResizedCrop uses on PIL images,
+ * bilinear what its Resize does for the evaluation transform. Images are channel-major float arrays; the result is
+ * rounded and clamped to 0..255 as PIL's 8-bit output is.
  */
-public final class BicubicResampler {
-    private static final double SUPPORT = 2.0;
+public final class Resampler {
+    /** PIL's filters, with their support at scale 1. */
+    public enum Filter {
+        BICUBIC(2.0), BILINEAR(1.0);
 
-    private BicubicResampler() {}
+        final double support;
+
+        Filter(double support) {
+            this.support = support;
+        }
+    }
+
+    private Resampler() {}
 
     /**
-     * Resamples the box [x0, x0+boxW) x [y0, y0+boxH) of src (channels x srcH x srcW) to outH x outW into dst.
+     * Resamples the box [x0, x0+boxW) x [y0, y0+boxH) of src (channels x srcH x srcW) to outH x outW into dst,
+     * bicubic.
      */
     public static void resize(float[] src, int channels, int srcH, int srcW, int y0, int x0, int boxH, int boxW,
             float[] dst, int outH, int outW) {
-        Coefficients cx = coefficients(x0, boxW, srcW, outW);
-        Coefficients cy = coefficients(y0, boxH, srcH, outH);
+        resize(src, channels, srcH, srcW, y0, x0, boxH, boxW, dst, outH, outW, Filter.BICUBIC);
+    }
+
+    public static void resize(float[] src, int channels, int srcH, int srcW, int y0, int x0, int boxH, int boxW,
+            float[] dst, int outH, int outW, Filter filter) {
+        Coefficients cx = coefficients(x0, boxW, srcW, outW, filter);
+        Coefficients cy = coefficients(y0, boxH, srcH, outH, filter);
         int rowFirst = cy.first[0];
         int rowLast = 0;
         for (int o = 0; o < outH; o++) rowLast = Math.max(rowLast, cy.first[o] + cy.count[o]);
@@ -54,10 +70,10 @@ public final class BicubicResampler {
     private record Coefficients(int[] first, int[] count, double[][] weights) {}
 
     /** PIL's precompute_coeffs for one axis. */
-    private static Coefficients coefficients(int in0, int inLen, int inSize, int outSize) {
+    private static Coefficients coefficients(int in0, int inLen, int inSize, int outSize, Filter filter) {
         double scale = (double) inLen / outSize;
         double filterScale = Math.max(scale, 1.0);
-        double support = SUPPORT * filterScale;
+        double support = filter.support * filterScale;
         double ss = 1.0 / filterScale;
         int[] first = new int[outSize];
         int[] count = new int[outSize];
@@ -69,7 +85,8 @@ public final class BicubicResampler {
             double[] k = new double[Math.max(xmax, 0)];
             double sum = 0;
             for (int x = 0; x < xmax; x++) {
-                double w = cubic((x + xmin - center + 0.5) * ss);
+                double u = (x + xmin - center + 0.5) * ss;
+                double w = filter == Filter.BICUBIC ? cubic(u) : triangle(u);
                 k[x] = w;
                 sum += w;
             }
@@ -79,6 +96,11 @@ public final class BicubicResampler {
             weights[xx] = k;
         }
         return new Coefficients(first, count, weights);
+    }
+
+    private static double triangle(double x) {
+        x = Math.abs(x);
+        return x < 1.0 ? 1.0 - x : 0.0;
     }
 
     private static double cubic(double x) {
