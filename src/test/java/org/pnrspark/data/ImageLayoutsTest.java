@@ -148,7 +148,6 @@ class ImageLayoutsTest {
         FileImageSource train = ImageSources.load(config(root, "data.dataset=image-folder", "data.num_classes=2"),
                 Split.TRAIN, storage);
         BadImageException e = assertThrows(BadImageException.class, () -> train.read(2));
-        assertTrue(e.getMessage().startsWith(bad.toString().replace("/tmp", "")) || e.getMessage().contains(bad.toString()),
-                e.getMessage());
+        assertTrue(e.getMessage().contains(bad.toString()) && e.getMessage().contains("corrupt"), e.getMessage());
     }
 }
