@@ -21,6 +21,9 @@ record Arguments(String command, List<String> confFiles, List<String> overrides,
                           compare RUN_DIR [RUN_DIR...] [--out compare.html]
               bench       time training steps in this JVM (images per second, memory):
                           bench [--conf FILE] [--encoders small-cnn,resnet18-cifar] [--batches 64,128,256] [--quick]
+                          bench --spark ...   through Spark, with the split of an averaging round
+                          bench --decode ...  image decoding and augmentation per core
+              prepare     pack an image dataset into shard files (prepare --conf FILE --out DIR [--resize 256])
 
             options:
               --conf FILE          a HOCON configuration (repeatable; later files win), e.g. conf/fmnist-5t.conf
