@@ -185,18 +185,18 @@ public final class BenchCommand {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
-                case "--conf" -> confs.add(value(args, ++i, a));
-                case "--set" -> sets.add(value(args, ++i, a));
-                case "--encoders" -> encoders = List.of(value(args, ++i, a).split(","));
-                case "--batches" -> batches = Arrays.stream(value(args, ++i, a).split(",")).map(v -> positive(v, a))
+                case "--conf" -> confs.add(BenchArgs.value(args, ++i, a));
+                case "--set" -> sets.add(BenchArgs.value(args, ++i, a));
+                case "--encoders" -> encoders = List.of(BenchArgs.value(args, ++i, a).split(","));
+                case "--batches" -> batches = Arrays.stream(BenchArgs.value(args, ++i, a).split(",")).map(v -> BenchArgs.positive(v, a))
                         .toList();
-                case "--steps" -> steps = positive(value(args, ++i, a), a);
-                case "--repeats" -> repeats = positive(value(args, ++i, a), a);
-                case "--threads" -> threads = positive(value(args, ++i, a), a);
+                case "--steps" -> steps = BenchArgs.positive(BenchArgs.value(args, ++i, a), a);
+                case "--repeats" -> repeats = BenchArgs.positive(BenchArgs.value(args, ++i, a), a);
+                case "--threads" -> threads = BenchArgs.positive(BenchArgs.value(args, ++i, a), a);
                 case "--spark" -> masters = List.of("local[1]", "local[2]");
-                case "--masters" -> masters = List.of(value(args, ++i, a).split(","));
-                case "--frequencies" -> frequencies = Arrays.stream(value(args, ++i, a).split(","))
-                        .map(v -> positive(v, a)).toList();
+                case "--masters" -> masters = List.of(BenchArgs.value(args, ++i, a).split(","));
+                case "--frequencies" -> frequencies = Arrays.stream(BenchArgs.value(args, ++i, a).split(","))
+                        .map(v -> BenchArgs.positive(v, a)).toList();
                 case "--quick" -> quick = true;
                 default -> throw new IllegalArgumentException("unknown argument \"" + a + "\"");
             }
@@ -215,20 +215,6 @@ public final class BenchCommand {
         return new Options(confs, sets, encoders, batches, steps, repeats, threads, masters, frequencies);
     }
 
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) throw new IllegalArgumentException(option + " needs a value");
-        return args[i];
-    }
-
-    private static int positive(String v, String option) {
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n > 0) return n;
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException(option + ": \"" + v + "\" is not a positive integer");
-    }
 
     private static String bytes(long n) {
         return String.format(Locale.ROOT, "%.1f MB", n / 1e6);

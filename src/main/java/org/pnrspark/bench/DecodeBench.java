@@ -233,32 +233,18 @@ public final class DecodeBench {
             String a = args[i];
             switch (a) {
                 case "--decode" -> { }
-                case "--conf" -> confs.add(value(args, ++i, a));
-                case "--set" -> sets.add(value(args, ++i, a));
-                case "--images" -> images = Path.of(value(args, ++i, a));
-                case "--count" -> count = positive(value(args, ++i, a), a);
-                case "--width" -> width = positive(value(args, ++i, a), a);
-                case "--height" -> height = positive(value(args, ++i, a), a);
-                case "--repeats" -> repeats = positive(value(args, ++i, a), a);
-                case "--threads" -> threads = positive(value(args, ++i, a), a);
+                case "--conf" -> confs.add(BenchArgs.value(args, ++i, a));
+                case "--set" -> sets.add(BenchArgs.value(args, ++i, a));
+                case "--images" -> images = Path.of(BenchArgs.value(args, ++i, a));
+                case "--count" -> count = BenchArgs.positive(BenchArgs.value(args, ++i, a), a);
+                case "--width" -> width = BenchArgs.positive(BenchArgs.value(args, ++i, a), a);
+                case "--height" -> height = BenchArgs.positive(BenchArgs.value(args, ++i, a), a);
+                case "--repeats" -> repeats = BenchArgs.positive(BenchArgs.value(args, ++i, a), a);
+                case "--threads" -> threads = BenchArgs.positive(BenchArgs.value(args, ++i, a), a);
                 default -> throw new IllegalArgumentException("unknown argument \"" + a + "\"");
             }
         }
         return new Options(confs, sets, images, count, width, height, repeats, threads);
     }
 
-    private static String value(String[] args, int i, String option) {
-        if (i >= args.length) throw new IllegalArgumentException(option + " needs a value");
-        return args[i];
-    }
-
-    private static int positive(String v, String option) {
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n > 0) return n;
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw new IllegalArgumentException(option + ": \"" + v + "\" is not a positive integer");
-    }
 }

@@ -85,6 +85,26 @@ final class SparkDistribution {
                 "--set", "eval.random_init_baseline=false", "--set", "output.dir=" + out));
     }
 
+    private static final java.util.regex.Pattern EXECUTOR_PID =
+            java.util.regex.Pattern.compile("Started daemon with process name: (\\d+)@");
+
+    /**
+     * Checks the log directory of one executor (a standalone worker's executor directory or a YARN container): the
+     * executor registered with the driver, ran tasks, and was a JVM of its own; returns its process id.
+     */
+    static long assertOwnExecutorJvm(Path dir, long driverPid, String logs) throws IOException {
+        Path stderr = dir.resolve("stderr");
+        String log = Files.exists(stderr) ? Files.readString(stderr) : "";
+        String why = dir.getFileName() + ":\n" + tail(stderr, 40) + "\n" + logs;
+        org.junit.jupiter.api.Assertions.assertTrue(log.contains("Successfully registered with driver"), why);
+        org.junit.jupiter.api.Assertions.assertTrue(log.contains("Finished task"), "the executor ran no task: " + why);
+        java.util.regex.Matcher m = EXECUTOR_PID.matcher(log);
+        org.junit.jupiter.api.Assertions.assertTrue(m.find(), why);
+        long pid = Long.parseLong(m.group(1));
+        org.junit.jupiter.api.Assertions.assertNotEquals(driverPid, pid, "an executor in the driver's JVM");
+        return pid;
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

@@ -18,13 +18,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -36,7 +33,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  * in local mode they share the driver's heap and a broadcast is never deserialised.
  */
 class StandaloneClusterIT {
-    private static final Pattern EXECUTOR_PID = Pattern.compile("Started daemon with process name: (\\d+)@");
 
     @Test
     void trainsWithExecutorsInTheirOwnJvms(@TempDir Path dir) throws Exception {
@@ -148,18 +144,7 @@ class StandaloneClusterIT {
         // a launch that failed leaves a directory too: every one must be a working executor
         assertEquals(2, executors.size(), "executor directories " + executors + "\n" + logs);
         Set<Long> pids = new HashSet<>();
-        for (Path e : executors) {
-            Path stderr = e.resolve("stderr");
-            String log = Files.exists(stderr) ? Files.readString(stderr) : "";
-            String why = "executor " + e.getFileName() + ":\n" + SparkDistribution.tail(stderr, 40) + "\n" + logs;
-            assertTrue(log.contains("Successfully registered with driver"), why);
-            assertTrue(log.contains("Finished task"), "the executor ran no task: " + why);
-            Matcher m = EXECUTOR_PID.matcher(log);
-            assertTrue(m.find(), why);
-            long pid = Long.parseLong(m.group(1));
-            assertNotEquals(driverPid, pid, "an executor in the driver's JVM");
-            pids.add(pid);
-        }
+        for (Path e : executors) pids.add(SparkDistribution.assertOwnExecutorJvm(e, driverPid, logs));
         assertEquals(2, pids.size(), "two executor JVMs: " + pids);
     }
 

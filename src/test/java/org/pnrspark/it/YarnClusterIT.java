@@ -19,13 +19,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -36,7 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * script. (StandaloneClusterIT has the replicas in two executor JVMs.)
  */
 class YarnClusterIT {
-    private static final Pattern EXECUTOR_PID = Pattern.compile("Started daemon with process name: (\\d+)@");
 
     @Test
     void trainsOnYarn(@TempDir Path dir) throws Exception {
@@ -138,17 +134,7 @@ class YarnClusterIT {
             containers = new ArrayList<>(s.sorted().toList());
         }
         assertEquals(2, containers.size(), "containers (application master, executor) " + containers + "\n" + logs);
-        for (Path c : containers.subList(1, 2)) {
-            Path stderr = c.resolve("stderr");
-            String log = Files.exists(stderr) ? Files.readString(stderr) : "";
-            String why = "container " + c.getFileName() + ":\n" + SparkDistribution.tail(stderr, 40) + "\n" + logs;
-            assertTrue(log.contains("Successfully registered with driver"), why);
-            assertTrue(log.contains("Finished task"), "the executor ran no task: " + why);
-            Matcher m = EXECUTOR_PID.matcher(log);
-            assertTrue(m.find(), why);
-            long pid = Long.parseLong(m.group(1));
-            assertNotEquals(driverPid, pid, "an executor in the driver's JVM");
-        }
+        SparkDistribution.assertOwnExecutorJvm(containers.get(1), driverPid, logs);
     }
 
     private static String containerLogTails(Path logDir) {
