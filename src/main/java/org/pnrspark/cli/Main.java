@@ -111,7 +111,8 @@ public final class Main {
                         storage.qualify(Storage.child(outputDir, s))));
             }
         }
-        for (JobConfig c : configs) checkOutput(c, storage);
+        // another run's results are not mixed into, a run of the same configuration is resumed
+        for (JobConfig c : configs) org.pnrspark.train.RunDirectory.checkResumable(c, storage);
         return configs;
     }
 
@@ -121,14 +122,6 @@ public final class Main {
         sets.addAll(extra);
         sets.add("output.dir=" + outputDir);
         return ConfigLoader.load(sources, sets);
-    }
-
-    /**
-     * Refuses to mix a new run into a directory that holds another run's results, unless told to; a directory
-     * holding a run of the same configuration is resumed.
-     */
-    private static void checkOutput(JobConfig c, Storage storage) throws IOException {
-        org.pnrspark.train.RunDirectory.checkResumable(c, storage);
     }
 
     private static void train(Arguments a, PrintStream out) throws IOException {

@@ -102,7 +102,7 @@ public final class ResultsWriter {
         runInfo.put("name", c.run().name());
         runInfo.put("seed", c.run().seed());
         runInfo.put("dataset", c.data().dataset().configName());
-        runInfo.put("data_root", org.pnrspark.config.ConfigLoader.redactUri(c.data().root()));
+        runInfo.put("data_root", org.pnrspark.config.Redaction.uri(c.data().root()));
         runInfo.put("scenario", c.scenario().type());
         runInfo.put("num_tasks", c.scenario().tasks());
         runInfo.put("method", c.method().name());
@@ -114,7 +114,7 @@ public final class ResultsWriter {
         runInfo.put("batch_size_per_worker", c.spark().batchSizePerWorker());
         runInfo.put("averaging_frequency", c.spark().averagingFrequency());
         runInfo.put("linear_probe", c.eval().probeProtocol());
-        runInfo.put("output_dir", org.pnrspark.config.ConfigLoader.redactUri(run.outputDir()));
+        runInfo.put("output_dir", org.pnrspark.config.Redaction.uri(run.outputDir()));
         runInfo.put("config_file", "config.conf");
         root.put("run", runInfo);
         root.put("config", c.hocon());

@@ -85,7 +85,7 @@ public final class ContinualTrainer {
                 config.run().name(), config.data().dataset().configName(), config.method().name(),
                 config.continual().strategy().configName(), tasks.size(), train.size(), test.size(), workers,
                 config.spark().batchSizePerWorker(), config.spark().averagingFrequency());
-        log.line("output: %s", org.pnrspark.config.ConfigLoader.redactUri(outputDir));
+        log.line("output: %s", org.pnrspark.config.Redaction.uri(outputDir));
         String skippedEntries = Scenarios.skippedReport(train, test);
         if (skippedEntries != null) log.line("data: %s", skippedEntries);
 
@@ -168,9 +168,9 @@ public final class ContinualTrainer {
             sc.setJobDescription(null);
             previous = online;
         }
-        if (!results.isEmpty()) {
+        if (!results.isEmpty() && results.size() == finished.results().size()) {
             // a run found finished is made whole: results files and the last task's epoch checkpoints may be
-            // what an attempt stopped in the middle of
+            // what an attempt stopped in the middle of (a task trained here wrote both already)
             ResultsWriter.write(result(results, start), storage);
             EpochCheckpoint.clear(storage, Checkpoints.taskDir(outputDir, results.size() - 1));
         }

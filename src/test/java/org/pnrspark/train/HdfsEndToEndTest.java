@@ -27,11 +27,8 @@ class HdfsEndToEndTest {
 
     @BeforeAll
     static void startHdfs(@TempDir java.nio.file.Path dir) throws IOException {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.toString());
-        cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        cluster.waitActive();
-        base = "hdfs://localhost:" + cluster.getNameNodePort();
+        cluster = org.pnrspark.testutil.MiniHdfs.start(dir);
+        base = org.pnrspark.testutil.MiniHdfs.uri(cluster);
         FileSystem fs = cluster.getFileSystem();
         for (String name : new String[] {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                 "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {

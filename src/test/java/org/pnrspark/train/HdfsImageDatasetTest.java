@@ -37,11 +37,8 @@ class HdfsImageDatasetTest {
 
     @BeforeAll
     static void startHdfs(@TempDir java.nio.file.Path dir) throws IOException {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.resolve("hdfs").toString());
-        cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        cluster.waitActive();
-        base = "hdfs://localhost:" + cluster.getNameNodePort();
+        cluster = org.pnrspark.testutil.MiniHdfs.start(dir.resolve("hdfs"));
+        base = org.pnrspark.testutil.MiniHdfs.uri(cluster);
         java.nio.file.Path local = dir.resolve("domainnet");
         TinyImages.domainNet(local, List.of("real", "sketch"), 3, 6, 2, 9);
         FileSystem fs = cluster.getFileSystem();
