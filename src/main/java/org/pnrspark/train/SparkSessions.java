@@ -13,14 +13,14 @@ public final class SparkSessions {
 
     /**
      * A session whose master comes from spark-submit when it sets one, else from spark.master of the
-     * configuration; Kryo with ND4J's registrator; the configuration's spark.conf properties on top.
+     * configuration; Kryo with pnr-spark's registrator ({@link SparkKryo}); the configuration's spark.conf properties on top.
      */
     public static SparkSession create(JobConfig config, String strategies) {
         SparkConf conf = new SparkConf()
                 .setAppName("pnr-spark " + config.run().name() + " (" + config.method().name() + ", " + strategies + ")")
                 .setIfMissing("spark.master", config.spark().master())
                 .setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
+                .setIfMissing("spark.kryo.registrator", SparkKryo.REGISTRATOR)
                 .setIfMissing("spark.ui.showConsoleProgress", "false");
         for (Map.Entry<String, String> e : config.spark().conf().entrySet()) conf.set(e.getKey(), e.getValue());
         return SparkSession.builder().config(conf).getOrCreate();

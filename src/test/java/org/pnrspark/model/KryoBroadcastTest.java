@@ -45,7 +45,7 @@ class KryoBroadcastTest {
                 List.of("continual.strategy=" + strategy, "model.encoder=" + encoder));
         SslMethod method = Methods.of(c);
         SerializerInstance kryo = new KryoSerializer(new SparkConf()
-                .set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")).newInstance();
+                .set("spark.kryo.registrator", org.pnrspark.train.SparkKryo.REGISTRATOR)).newInstance();
         List<ComputationGraphConfiguration> networks = new ArrayList<>(List.of(method.online(0), method.online(1)));
         if (method.usesFrozenModel(1)) networks.add(method.frozen());
         method.momentum().ifPresent(m -> networks.add(m.network()));

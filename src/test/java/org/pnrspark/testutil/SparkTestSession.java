@@ -14,7 +14,7 @@ public final class SparkTestSession {
                     .master("local[2]")
                     .appName("pnr-spark tests")
                     .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                    .config("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
+                    .config("spark.kryo.registrator", org.pnrspark.train.SparkKryo.REGISTRATOR)
                     .config("spark.ui.enabled", "false")
                     .config("spark.ui.showConsoleProgress", "false")
                     .getOrCreate();
