@@ -1,16 +1,17 @@
 package org.pnrspark.bench;
 
-import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pnrspark.config.ConfigLoader;
+import org.pnrspark.config.DatasetKind;
 import org.pnrspark.config.InvalidConfigException;
 import org.pnrspark.config.JobConfig;
 import org.pnrspark.method.Methods;
 import org.pnrspark.method.SslMethod;
+import org.pnrspark.model.NativeKernels;
 import org.pnrspark.model.Networks;
 import org.pnrspark.util.NativeThreads;
 
@@ -34,32 +35,54 @@ public final class BenchCommand {
             usage: pnr-spark bench [--conf FILE] [--set KEY=VALUE] [--encoders small-cnn,resnet18-cifar]
                                    [--batches 64,128,256] [--steps 10] [--repeats 3] [--threads N] [--quick]
                    pnr-spark bench --spark [--masters local[1],local[2]] [--frequencies 1,5,20] [--conf FILE] ...
+                   pnr-spark bench --serialization [--encoders ...] [--repeats 3]
+                   pnr-spark bench --all [--quick] ...   (the three above, then bench --decode)
 
             Times training steps of the configured method (task 0) in this JVM on synthetic views: small-cnn at
-            28x28x1, resnet18-cifar at 32x32x3. Prints images per second (two
-            views per image counted as two) as min / median / max over the repeats, the time per step, the JVM's
-            peak heap and the process's peak resident memory (heap plus ND4J's off-heap arrays). --quick: batch 64 only, 5 steps, 2 repeats.
+            28x28x1, resnet18-cifar at 32x32x3. Prints images per second (two views per image counted as two) as
+            min / median / max over the repeats, the time per step, the raw forward and backward time of the same
+            graph and minibatch and the step's ratio to it, and the peak memory: Java heap in use, native memory
+            (resident memory beyond the JVM's own: ND4J's arrays and workspaces, native libraries) and the resident
+            total. --quick: batch 64 (small-cnn) or 32 (resnet18-cifar), 2 steps, 2 repeats.
 
-            --spark: averaging rounds of task 1 through Spark with the real loader on the configured dataset (the
-            bundled Fashion-MNIST sample by default), per master, encoder, batch and averaging frequency (--repeats
-            timed rounds after a warm-up); prints images per second and the split of a round's wall time: compute
-            (forward and backward), teacher (the frozen/momentum networks in the loader), data (read and augment)
-            and other (Spark scheduling, parameter broadcast, serialisation and averaging). --quick: frequency 5.
+            --spark: averaging rounds of task 1 through Spark with the real loader, per master, encoder, batch and
+            averaging frequency (--repeats timed rounds after a warm-up minibatch per worker). small-cnn reads the
+            configured dataset (the bundled Fashion-MNIST sample by default); resnet18-cifar reads CIFAR-100 when
+            it is configured, else generated files in its format. Prints images per second and the split of a
+            round's wall time: compute (forward, backward, update), teacher (the frozen/momentum networks in the
+            loader), data (read and augment), averaging (parameter broadcast, worker set-up, the results'
+            serialisation, transfer and averaging) and other (job scheduling, dl4j-spark's count of the round's
+            minibatches, workers waiting for the slowest); step/raw is a worker's
+            wall time per minibatch over the raw forward and backward time; memory as above, for the driver and
+            the executors together in local mode. --quick: frequency 5, batches as above, 2 repeats.
+
+            --serialization: writes and reads a network's parameters and optimizer state through Spark's Kryo, as
+            every averaging round does, with ND4J's registrator and with pnr-spark's; MB/s.
 
             bench --decode times image decoding and augmentation instead (bench --decode --help).
             """;
 
+
     private BenchCommand() {}
 
     record Options(List<String> confs, List<String> sets, List<String> encoders, List<Integer> batches, int steps,
-            int repeats, int threads, List<String> masters, List<Integer> frequencies) {
+            int repeats, int threads, List<String> masters, List<Integer> frequencies, boolean quick) {
         boolean spark() {
             return !masters.isEmpty();
+        }
+
+        /** --quick: batch 64 for the small CNN, 32 for ResNet-18 (a round of 5 minibatches then takes a minute). */
+        List<Integer> batches(String encoder) {
+            return quick ? List.of(encoder.equals("resnet18-cifar") ? 32 : 64) : batches;
         }
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (Arrays.asList(args).contains("--decode")) return DecodeBench.run(args, out, err);
+        List<String> list = Arrays.asList(args);
+        if (list.contains("--all")) return runAll(list, out, err);
+        if (list.contains("--decode")) return DecodeBench.run(args, out, err);
+        boolean serialization = list.contains("--serialization");
+        if (serialization) args = list.stream().filter(a -> !a.equals("--serialization")).toArray(String[]::new);
         Options o;
         try {
             o = parse(args);
@@ -77,71 +100,126 @@ public final class BenchCommand {
             err.println("error: " + e.getMessage());
             return 2;
         }
-        if (o.spark()) return runSpark(o, sources, out);
+        if (serialization) return SerializationBench.run(sources, o.sets(), o.encoders(), o.repeats(), out);
+        if (o.spark()) return runSpark(o, sources, base, out);
         int threads = o.threads() > 0 ? o.threads() : Runtime.getRuntime().availableProcessors();
         NativeThreads.applyForSparkTask(threads);
         out.printf(Locale.ROOT, "bench: %s x %s, task 0 objective, one JVM without Spark, %d native threads; "
-                        + "%d repeats of %d steps after 2 warm-up steps%n", base.method().name(),
+                        + "%d repeats of %d steps and as many raw passes, alternating, after a warm-up step%n", base.method().name(),
                 base.continual().strategy().configName(), threads, o.repeats(), o.steps());
-        out.printf(Locale.ROOT, "%-18s %-10s %6s %10s %10s %10s %10s %12s %14s%n", "encoder", "input", "batch",
-                "img/s min", "median", "max", "ms/step", "peak heap", "peak RSS");
+        out.printf(Locale.ROOT, "%-15s %-8s %5s %9s %9s %9s %9s %9s %9s %10s %10s %10s%n", "encoder", "input",
+                "batch", "img/s min", "median", "max", "ms/step", "fwd+bwd", "step/raw", "peak heap", "native",
+                "RSS");
+        String kernels = "";
         for (String encoder : o.encoders()) {
             List<String> sets = new ArrayList<>(o.sets());
             sets.add("model.encoder=" + encoder);
             sets.add("data.dataset=" + (encoder.equals("small-cnn") ? "fashion-mnist" : "cifar100"));
             sets.add("scenario.class_order=[]");
-            for (int batch : o.batches()) {
+            for (int batch : o.batches(encoder)) {
                 List<String> s = new ArrayList<>(sets);
                 s.add("spark.batch_size_per_worker=" + batch);
                 JobConfig c = ConfigLoader.load(sources, s);
                 Row row = measure(c, encoder, batch, o.steps(), o.repeats());
-                out.printf(Locale.ROOT, "%-18s %-10s %6d %10.1f %10.1f %10.1f %10.1f %12s %14s%n", encoder, row.input(),
-                        batch, row.min(), row.median(), row.max(), row.msPerStep(), bytes(row.peakHeap()),
-                        bytes(row.peakRss()));
+                out.printf(Locale.ROOT, "%-15s %-8s %5d %9.1f %9.1f %9.1f %9.0f %9.0f %9.2f %10s %10s %10s%n",
+                        encoder, row.input(), batch, row.min(), row.median(), row.max(), row.msPerStep(),
+                        row.msForwardBackward(), row.stepPerForwardBackward(),
+                        bytes(row.memory().heap()), bytes(row.memory().nativeBytes()), bytes(row.memory().rss()));
+                out.flush();
+                kernels = row.kernels();
             }
         }
+        out.println("kernels: " + kernels);
         return 0;
     }
 
+    /** bench --all: the one-JVM table, the Spark table, serialisation, then decoding and augmentation at 224. */
+    private static int runAll(List<String> args, PrintStream out, PrintStream err) {
+        List<String> rest = args.stream().filter(a -> !a.equals("--all")).toList();
+        if (rest.contains("--spark") || rest.contains("--decode") || rest.contains("--serialization")) {
+            err.println("error: --all runs the one-JVM, --spark, --serialization and --decode benches in turn; "
+                    + "give none of the other three");
+            err.print(USAGE);
+            return 2;
+        }
+        int code = run(rest.toArray(String[]::new), out, err);
+        if (code != 0) return code;
+        out.println();
+        List<String> spark = new ArrayList<>(rest);
+        spark.add("--spark");
+        code = run(spark.toArray(String[]::new), out, err);
+        if (code != 0) return code;
+        out.println();
+        List<String> serialization = new ArrayList<>(rest);
+        serialization.add("--serialization");
+        code = run(serialization.toArray(String[]::new), out, err);
+        if (code != 0) return code;
+        out.println();
+        return DecodeBench.run(rest.contains("--quick") ? new String[] {"--decode", "--repeats", "3"}
+                : new String[] {"--decode"}, out, err);
+    }
+
     /** bench --spark: the training path through Spark, per master and averaging frequency, with the time split. */
-    private static int runSpark(Options o, List<ConfigLoader.Source> sources, PrintStream out) {
-        out.printf(Locale.ROOT, "bench --spark: task 1 of the configured method and strategy through Spark (real loader, "
-                + "parameter averaging); %d timed rounds after a warm-up round; the split is of a round's wall time%n",
-                o.repeats());
-        out.printf(Locale.ROOT, "%-15s %-8s %5s %-10s %4s %9s %9s %9s %8s %8s %8s %8s %8s%n", "encoder", "input",
-                "batch", "master", "avg", "img/s min", "median", "max", "s/round", "compute", "teacher", "data",
-                "other");
+    private static int runSpark(Options o, List<ConfigLoader.Source> sources, JobConfig base, PrintStream out) {
+        out.printf(Locale.ROOT, "bench --spark: task 1 of %s x %s through Spark (real loader, parameter averaging); "
+                        + "%d timed rounds after a warm-up minibatch per worker; the split is of a round's wall time%n",
+                base.method().name(), base.continual().strategy().configName(), o.repeats());
+        out.printf(Locale.ROOT, "%-15s %-8s %5s %-9s %4s %9s %9s %9s %8s %8s %8s %8s %9s %8s %8s %10s %10s %10s%n",
+                "encoder", "input", "batch", "master", "avg", "img/s min", "median", "max", "s/round", "compute",
+                "teacher", "data", "averaging", "other", "step/raw", "peak heap", "native", "RSS");
         org.apache.spark.sql.SparkSession spark = null;
+        java.nio.file.Path cifar = null;
+        java.util.Map<String, Double> rawMs = new java.util.HashMap<>();
+        String kernels = "";
         try {
-            for (String master : o.masters()) {
-                for (String encoder : o.encoders()) {
-                    for (int batch : o.batches()) {
+            // encoder by encoder, smallest first: memory is the process's peak, so a row carries what earlier
+            // rows left allocated, and a row of the larger network should not cover a smaller one's
+            for (String encoder : o.encoders()) {
+                List<String> data = List.of();
+                if (encoder.equals("resnet18-cifar") && base.data().dataset() != DatasetKind.CIFAR100) {
+                    if (cifar == null) cifar = SyntheticCifar.write(base.run().seed());
+                    data = List.of("data.dataset=cifar100", "data.root=" + cifar, "scenario.class_order=[]");
+                }
+                for (String master : o.masters()) {
+                    for (int batch : o.batches(encoder)) {
                         for (int frequency : o.frequencies()) {
                             List<String> s = new ArrayList<>(o.sets());
+                            s.addAll(data);
                             s.addAll(List.of("model.encoder=" + encoder, "spark.master=" + master, "spark.workers=0",
                                     "spark.batch_size_per_worker=" + batch, "spark.averaging_frequency=" + frequency));
                             JobConfig c = ConfigLoader.load(sources, s);
                             spark = SparkBench.session(c);
-                            SparkBench.Row r = SparkBench.measure(spark, c, o.repeats());
+                            SparkBench.Row r = SparkBench.measure(spark, c, o.repeats(), rawMs);
                             var d = c.data().dataset();
-                            out.printf(Locale.ROOT, "%-15s %-8s %5d %-10s %4d %9.1f %9.1f %9.1f %8.2f %7.0f%% %7.0f%% "
-                                            + "%7.0f%% %7.0f%%%n", encoder, d.height() + "x" + d.width() + "x" + d.channels(),
-                                    batch, master, frequency, r.minImagesPerSecond(), r.medianImagesPerSecond(),
-                                    r.maxImagesPerSecond(), r.roundSeconds(), 100 * r.compute(), 100 * r.teacher(),
-                                    100 * r.data(), 100 * r.rest());
+                            out.printf(Locale.ROOT, "%-15s %-8s %5d %-9s %4d %9.1f %9.1f %9.1f %8.2f %7.0f%% %7.0f%% "
+                                            + "%7.0f%% %8.0f%% %7.0f%% %8.2f %10s %10s %10s%n", encoder,
+                                    d.height() + "x" + d.width() + "x" + d.channels(), batch, master, frequency,
+                                    r.minImagesPerSecond(), r.medianImagesPerSecond(), r.maxImagesPerSecond(),
+                                    r.roundSeconds(), 100 * r.compute(), 100 * r.teacher(), 100 * r.data(),
+                                    100 * r.averaging(), 100 * r.other(), r.stepPerForwardBackward(),
+                                    bytes(r.memory().heap()), bytes(r.memory().nativeBytes()),
+                                    bytes(r.memory().rss()));
                             out.flush();
+                            kernels = r.kernels();
                         }
                     }
                 }
             }
+            out.println("kernels: " + kernels);
         } finally {
             if (spark != null) spark.stop();
+            if (cifar != null) SyntheticCifar.delete(cifar);
         }
         return 0;
     }
 
-    /** @param peakRss the process's resident memory (JVM heap and ND4J's off-heap arrays), sampled after each repeat */
-    record Row(String input, double min, double median, double max, double msPerStep, long peakHeap, long peakRss) {}
+    /**
+     * @param msPerStep      one optimisation step (fit: forward, backward, optimizer update) at the median rate
+     * @param msForwardBackward forward and backward of the same graph and minibatch without the update (median)
+     * @param stepPerForwardBackward the median over the repeats of a repeat's step time over its raw time
+     */
+    record Row(String input, double min, double median, double max, double msPerStep, double msForwardBackward,
+            double stepPerForwardBackward, MemoryPeaks.Peaks memory, String kernels) {}
 
     static Row measure(JobConfig c, String encoder, int batch, int steps, int repeats) {
         SslMethod method = Methods.of(c);
@@ -152,25 +230,62 @@ public final class BenchCommand {
         INDArray views = Nd4j.randn(DataType.FLOAT, batch, 2L * channels, side, side);
         INDArray labels = Nd4j.rand(DataType.FLOAT, batch, method.targetWidth(0));
         DataSet data = new DataSet(views, labels);
-        for (int i = 0; i < 2; i++) net.fit(data);
         double[] rates = new double[repeats];
-        long peakHeap = 0, peakRss = Pointer.physicalBytes();
-        for (int r = 0; r < repeats; r++) {
-            long start = System.nanoTime();
-            for (int i = 0; i < steps; i++) net.fit(data);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            rates[r] = 2.0 * batch * steps / seconds;
-            Runtime rt = Runtime.getRuntime();
-            peakHeap = Math.max(peakHeap, rt.totalMemory() - rt.freeMemory());
-            peakRss = Math.max(peakRss, Pointer.physicalBytes());
+        double[] raw = new double[repeats];
+        double[] ratios = new double[repeats];
+        try (MemoryPeaks memory = MemoryPeaks.start()) {
+            net.fit(data); // warm-up: JIT, oneDNN primitives, workspaces
+            forwardBackwardMs(net, views, labels, 1);
+            for (int r = 0; r < repeats; r++) {
+                // steps and raw passes alternate, so that a slower spell of the machine weighs on both alike
+                double fitMs = 0, rawMs = 0;
+                for (int i = 0; i < steps; i++) {
+                    long start = System.nanoTime();
+                    net.fit(data);
+                    fitMs += (System.nanoTime() - start) / 1e6;
+                    rawMs += forwardBackwardMs(net, views, labels, 1);
+                }
+                rates[r] = 2.0 * batch * steps / (fitMs / 1000);
+                raw[r] = rawMs / steps;
+                ratios[r] = fitMs / rawMs;
+            }
+            if (!Double.isFinite(net.score())) throw new IllegalStateException("the loss became " + net.score());
+            double median = median(rates);
+            return new Row(side + "x" + side + "x" + channels, min(rates), median, max(rates),
+                    1000.0 * 2 * batch / median, median(raw), median(ratios), memory.peaks(),
+                    NativeKernels.describe(net));
         }
-        if (!Double.isFinite(net.score())) throw new IllegalStateException("the loss became " + net.score());
-        double[] sorted = rates.clone();
+    }
+
+    /**
+     * Milliseconds per forward and backward pass of the graph on the minibatch, without the optimizer's update: the
+     * raw cost that a training step is compared with.
+     */
+    static double forwardBackwardMs(ComputationGraph net, INDArray features, INDArray labels, int steps) {
+        long start = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+            net.setInputs(features);
+            net.setLabels(labels);
+            net.computeGradientAndScore();
+        }
+        double ms = (System.nanoTime() - start) / 1e6 / steps;
+        net.clear();
+        return ms;
+    }
+
+    static double median(double[] xs) {
+        double[] sorted = xs.clone();
         Arrays.sort(sorted);
-        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-        return new Row(side + "x" + side + "x" + channels, sorted[0], median, sorted[sorted.length - 1],
-                1000.0 * 2 * batch / median, peakHeap, peakRss);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    static double min(double[] xs) {
+        return Arrays.stream(xs).min().orElseThrow();
+    }
+
+    static double max(double[] xs) {
+        return Arrays.stream(xs).max().orElseThrow();
     }
 
     static Options parse(String[] args) {
@@ -202,8 +317,7 @@ public final class BenchCommand {
             }
         }
         if (quick) {
-            batches = List.of(64);
-            steps = 5;
+            steps = 2;
             repeats = 2;
             if (!masters.isEmpty()) frequencies = List.of(5);
         }
@@ -212,11 +326,11 @@ public final class BenchCommand {
                 throw new IllegalArgumentException("--encoders: \"" + e + "\" is not one of small-cnn, resnet18-cifar");
             }
         }
-        return new Options(confs, sets, encoders, batches, steps, repeats, threads, masters, frequencies);
+        return new Options(confs, sets, encoders, batches, steps, repeats, threads, masters, frequencies, quick);
     }
 
 
-    private static String bytes(long n) {
+    static String bytes(long n) {
         return String.format(Locale.ROOT, "%.1f MB", n / 1e6);
     }
 }

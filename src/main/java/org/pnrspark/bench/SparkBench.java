@@ -44,13 +44,25 @@ final class SparkBench {
 
     /**
      * Medians over the timed rounds; the parts are fractions of the round's wall time (each worker's time divided
-     * by the number of workers, as they run side by side).
+     * by the number of workers, as they run side by side): compute (forward, backward and update of the minibatches),
+     * teacher (target networks in the loader), data (read and augment), averaging (the parameters' broadcast, the
+     * workers' set-up, the results' serialisation and transfer, their averaging) and other (the rest: job
+     * scheduling, dl4j-spark's count of the round's minibatches, workers waiting for the slowest).
+     *
+     * @param stepPerForwardBackward a worker's wall time per minibatch over the raw forward and backward time of
+     *                               the same graph and minibatch on the driver with a task's threads
      */
     record Row(int workers, double minImagesPerSecond, double medianImagesPerSecond, double maxImagesPerSecond,
-            double roundSeconds, double compute, double teacher, double data, double rest) {}
+            double roundSeconds, double compute, double teacher, double data, double averaging, double other,
+            double stepPerForwardBackward, MemoryPeaks.Peaks memory, String kernels) {}
 
-    /** Times {@code rounds} averaging rounds after one warm-up round; the session is the caller's. */
-    static Row measure(SparkSession spark, JobConfig c, int rounds) {
+    /**
+     * Times {@code rounds} averaging rounds after a warm-up of one minibatch per worker (JIT, native kernels, the
+     * first broadcast); the session is the caller's.
+     *
+     * @param rawMs the raw forward and backward times measured so far, by encoder, batch and threads (filled in)
+     */
+    static Row measure(SparkSession spark, JobConfig c, int rounds, Map<String, Double> rawMs) {
         // dl4j-spark's statistics time events with an NTP clock by default, which needs the network; one JVM here
         System.setProperty("org.deeplearning4j.spark.time.TimeSource",
                 "org.deeplearning4j.spark.time.SystemClockTimeSource");
@@ -89,15 +101,20 @@ final class SparkBench {
         SparkComputationGraph net = new SparkComputationGraph(sc, online, master);
         net.setCollectTrainingStats(true);
         int perRound = workers * frequency;
+        int threads = c.spark().threadsPerTask() > 0 ? c.spark().threadsPerTask()
+                : Integer.parseInt(sc.getConf().get("spark.task.cpus", "1"));
+        double raw = rawMs.computeIfAbsent(c.model().encoder() + " " + batch + " " + threads,
+                k -> forwardBackwardMs(online, loader, train.size(), batch, threads));
         int[] images = SampleRandom.shuffled(java.util.stream.IntStream.range(0, train.size()).toArray(),
                 SampleRandom.forPurpose(c.run().seed(), "bench", 0, 0));
         double[] rates = new double[rounds];
         double[] seconds = new double[rounds];
         double[][] parts = new double[rounds][];
-        Map<String, Double> before = Map.of();
+        MemoryPeaks memory = MemoryPeaks.start();
         for (int r = -1; r < rounds; r++) {
-            List<String> paths = new ArrayList<>(perRound);
-            for (int b = 0; b < perRound; b++) {
+            int minibatches = r < 0 ? workers : perRound;
+            List<String> paths = new ArrayList<>(minibatches);
+            for (int b = 0; b < minibatches; b++) {
                 int from = ((r + 1) * perRound + b) * batch % Math.max(1, train.size() - batch);
                 paths.add(new BatchPath(1, 0, b, Arrays.copyOfRange(images, from, from + batch)).encode());
             }
@@ -106,36 +123,78 @@ final class SparkBench {
             JavaRDD<String> rdd = sc.parallelize(paths, workers);
             sc.setJobDescription(String.format("bench · %d workers · averaging every %d · round %d", workers,
                     frequency, r + 1));
+            long startMillis = System.currentTimeMillis();
             long start = System.nanoTime();
             net.fitPaths(rdd, loader);
             double wall = (System.nanoTime() - start) / 1e9;
             rdd.unpersist(false);
             if (!Double.isFinite(net.getScore())) throw new IllegalStateException("the loss became " + net.getScore());
-            // dl4j-spark's statistics may accumulate over fits: this round's part is the difference
-            Map<String, Double> total = sumsMs(net.getSparkTrainingStats());
-            Map<String, Double> stats = new HashMap<>();
-            for (var e : total.entrySet()) {
-                double earlier = before.getOrDefault(e.getKey(), 0.0);
-                stats.put(e.getKey(), e.getValue() >= earlier ? e.getValue() - earlier : e.getValue());
-            }
-            before = total;
             if (r < 0) continue; // warm-up: JIT, native kernels, first broadcast
+            Map<String, List<Long>> stats = eventsSince(net.getSparkTrainingStats(), startMillis);
             double perWorker = 1.0 / workers / 1000.0;
-            double minibatchSeconds = stat(stats, "WorkerFlatMapProcessMiniBatchTimesMs") * perWorker;
+            double compute = sum(stats, "WorkerFlatMapProcessMiniBatchTimesMs") * perWorker;
             double teacher = teacherNanos.value() / 1e9 / workers;
             double data = dataNanos.value() / 1e9 / workers;
+            // the aggregation runs the round's job: beyond the slowest worker's time it waits for the results
+            double averaging = (sum(stats, "ParameterAveragingMasterBroadcastCreateTimesMs")
+                    + sum(stats, "ParameterAveragingMasterProcessParamsUpdaterTimesMs")
+                    + max(stats, "WorkerFlatMapGetInitialModelTimeMs")
+                    + Math.max(0, sum(stats, "ParameterAveragingMasterAggregateTimesMs")
+                            - max(stats, "WorkerFlatMapTotalTimeMs"))) / 1000.0;
             rates[r] = 2.0 * perRound * batch / wall;
             seconds[r] = wall;
-            parts[r] = new double[] {minibatchSeconds / wall, teacher / wall, (data - teacher) / wall,
-                    Math.max(0, wall - minibatchSeconds - data) / wall};
+            parts[r] = new double[] {compute / wall, teacher / wall, (data - teacher) / wall, averaging / wall,
+                    Math.max(0, wall - compute - data - averaging) / wall};
         }
-        if (frozen != null) frozen.destroy();
-        hadoop.destroy();
+        memory.close();
         double[] sorted = rates.clone();
         Arrays.sort(sorted);
         int mid = median(rates);
+        double stepMs = 1000.0 * seconds[mid] / frequency;
+        if (frozen != null) frozen.destroy();
+        hadoop.destroy();
         return new Row(workers, sorted[0], rates[mid], sorted[sorted.length - 1], seconds[mid], parts[mid][0],
-                parts[mid][1], parts[mid][2], parts[mid][3]);
+                parts[mid][1], parts[mid][2], parts[mid][3], parts[mid][4], stepMs / raw, memory.peaks(),
+                org.pnrspark.model.NativeKernels.describe(online));
+    }
+
+    /**
+     * The raw forward and backward time of the online network on one minibatch the loader builds, on the driver
+     * with as many native threads as a training task has (after one warm-up pass).
+     */
+    private static double forwardBackwardMs(ComputationGraph online, TaskBatchLoader loader, int images, int batch,
+            int threads) {
+        int[] first = java.util.stream.IntStream.range(0, Math.min(batch, images)).toArray();
+        String path = new BatchPath(1, 0, 0, first).encode();
+        org.nd4j.linalg.dataset.DataSet minibatch = loader.load(new org.nd4j.common.loader.Source() {
+            @Override
+            public java.io.InputStream getInputStream() {
+                throw new UnsupportedOperationException("a minibatch path names images, not a file");
+            }
+
+            @Override
+            public String getPath() {
+                return path;
+            }
+        });
+        org.pnrspark.util.NativeThreads.applyForSparkTask(threads);
+        ComputationGraph copy = online.clone();
+        // warm-up (JIT, oneDNN primitives): two passes or 15 s; then the median of up to five passes or 10 s
+        double spent = 0;
+        for (int i = 0; i < 2 && spent < 15_000; i++) {
+            spent += BenchCommand.forwardBackwardMs(copy, minibatch.getFeatures(), minibatch.getLabels(), 1);
+        }
+        List<Double> passes = new ArrayList<>();
+        spent = 0;
+        while (passes.size() < 5 && spent < 10_000) {
+            passes.add(BenchCommand.forwardBackwardMs(copy, minibatch.getFeatures(), minibatch.getLabels(), 1));
+            spent += passes.get(passes.size() - 1);
+        }
+        double ms = BenchCommand.median(passes.stream().mapToDouble(Double::doubleValue).toArray());
+        // a real run's driver holds no such workspaces: release them before memory is measured
+        org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
+        org.pnrspark.util.NativeThreads.applyForSparkTask(Runtime.getRuntime().availableProcessors());
+        return ms;
     }
 
     /** A fresh session on the given master for each master in turn (one SparkContext per JVM at a time). */
@@ -156,24 +215,38 @@ final class SparkBench {
     }
 
     /**
-     * The sum of the durations of each statistic, from this object or the ones nested in it (dl4j-spark merges the
-     * workers' statistics into the master's, so a statistic may appear at two levels: the larger is the whole).
+     * The durations (ms) of each statistic's events that started at or after {@code sinceMillis}, from this object or
+     * the ones nested in it (dl4j-spark merges the workers' statistics into the master's, so a statistic may appear
+     * at two levels: the one with more events is the whole).
      */
-    private static Map<String, Double> sumsMs(SparkTrainingStats stats) {
-        Map<String, Double> out = new HashMap<>();
+    private static Map<String, List<Long>> eventsSince(SparkTrainingStats stats, long sinceMillis) {
+        Map<String, List<Long>> out = new HashMap<>();
         for (SparkTrainingStats s = stats; s != null; s = s.getNestedTrainingStats()) {
             for (String key : s.getKeySet()) {
-                double sum = 0;
+                List<Long> durations = new ArrayList<>();
                 List<EventStats> events = s.getValue(key);
-                if (events != null) for (EventStats e : events) sum += e.getDurationMs();
-                out.merge(key, sum, Math::max);
+                if (events != null) {
+                    for (EventStats e : events) if (e.getStartTime() >= sinceMillis) durations.add(e.getDurationMs());
+                }
+                out.merge(key.toLowerCase(java.util.Locale.ROOT), durations, (a, b) -> a.size() >= b.size() ? a : b);
             }
         }
         return out;
     }
 
-    private static double stat(Map<String, Double> stats, String name) {
-        for (var e : stats.entrySet()) if (e.getKey().equalsIgnoreCase(name)) return e.getValue();
-        throw new IllegalStateException("dl4j-spark collected no " + name + " (it has " + stats.keySet() + ")");
+    private static List<Long> events(Map<String, List<Long>> stats, String name) {
+        List<Long> events = stats.get(name.toLowerCase(java.util.Locale.ROOT));
+        if (events == null) {
+            throw new IllegalStateException("dl4j-spark collected no " + name + " (it has " + stats.keySet() + ")");
+        }
+        return events;
+    }
+
+    private static double sum(Map<String, List<Long>> stats, String name) {
+        return events(stats, name).stream().mapToLong(Long::longValue).sum();
+    }
+
+    private static double max(Map<String, List<Long>> stats, String name) {
+        return events(stats, name).stream().mapToLong(Long::longValue).max().orElse(0);
     }
 }

@@ -122,10 +122,13 @@ public final class ContinualTrainer {
             logEvaluation("random init", randomInit);
         }
         progress = new RunProgress(tasks.size(), config.optim().epochs());
+        boolean kernelsLogged = false;
         for (TaskSplit task : tasks.subList(results.size(), tasks.size())) {
             int t = task.task();
             String taskDir = Checkpoints.taskDir(outputDir, t);
             ComputationGraph online = Networks.build(method.online(t));
+            if (!kernelsLogged) log.line("kernels: %s", org.pnrspark.model.NativeKernels.describe(online));
+            kernelsLogged = true;
             if (previous != null) Networks.copyParameters(previous, online);
             if (method.momentum().isPresent() && momentum == null) {
                 momentum = Networks.build(method.momentum().get().network());

@@ -30,6 +30,7 @@ class BenchCommandTest {
                 "--repeats", "2", "--set", "mocov2plus.queue_size=12", "--set", "method.name=mocov2plus",
                 "--set", "mocov2plus.proj_hidden_dim=64")[0];
         assertTrue(out.contains("mocov2plus x pnr"), out);
+        assertTrue(out.contains("kernels: CpuBackend (-onednn-avx2); layer helpers: convolution MKLDNNConvHelper"), out);
         for (String encoder : List.of("small-cnn +28x28x1", "resnet18-cifar +32x32x3")) {
             for (int batch : new int[] {4, 6}) {
                 Matcher m = Pattern.compile(encoder + " +" + batch + " +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9.]+)")
@@ -38,7 +39,48 @@ class BenchCommandTest {
                 double min = Double.parseDouble(m.group(1)), median = Double.parseDouble(m.group(2)),
                         max = Double.parseDouble(m.group(3));
                 assertTrue(min > 0 && min <= median && median <= max, m.group());
+                // then the raw forward and backward ms, the step's ratio to it, and three memory peaks
+                Matcher rest = Pattern.compile(Pattern.quote(m.group()) + " +([0-9.]+) +([0-9.]+) +([0-9.]+) MB"
+                        + " +([0-9.]+) MB +([0-9.]+) MB").matcher(out);
+                assertTrue(rest.find(), out);
+                double step = Double.parseDouble(m.group(4)), raw = Double.parseDouble(rest.group(1));
+                assertTrue(step > 0 && raw > 0, rest.group());
+                // the ratio is the median of each repeat's own ratio: near, not equal to, the two medians' ratio
+                double ratio = Double.parseDouble(rest.group(2));
+                assertTrue(ratio > step / raw / 3 && ratio < 3 * step / raw, rest.group());
+                assertTrue(Double.parseDouble(rest.group(3)) > 0 && Double.parseDouble(rest.group(5)) > 0, rest.group());
             }
+        }
+    }
+
+    @Test
+    void serializationRowsCompareTheRegistrators() {
+        String out = run(0, "--serialization", "--encoders", "small-cnn", "--repeats", "2")[0];
+        for (String registrator : List.of("nd4j", "pnr-spark")) {
+            Matcher m = Pattern.compile("small-cnn +" + registrator + " +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9.]+)"
+                    + " +([0-9.]+) +([0-9.]+) +([0-9.]+)").matcher(out);
+            assertTrue(m.find(), registrator + " in\n" + out);
+            // parameters and LARS momentum of the small CNN with SimCLR's 2048-wide projector: about 2 x 4 MB
+            double mb = Double.parseDouble(m.group(1));
+            assertTrue(mb > 4 && mb < 20, m.group());
+            assertTrue(Double.parseDouble(m.group(2)) > 0 && Double.parseDouble(m.group(5)) > 0, m.group());
+        }
+    }
+
+    @Test
+    void sparkRowsSplitTheRound() {
+        String out = run(0, "--spark", "--masters", "local[2]", "--encoders", "small-cnn", "--batches", "4",
+                "--frequencies", "1,2", "--repeats", "1", "--set", "simclr.proj_hidden_dim=64")[0];
+        for (int frequency : new int[] {1, 2}) {
+            Matcher m = Pattern.compile("small-cnn +28x28x1 +4 local\\[2\\] +" + frequency
+                    + " +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9]+)% +([0-9]+)% +([0-9]+)% +([0-9]+)%"
+                    + " +([0-9]+)% +([0-9.]+) +([0-9.]+) MB").matcher(out);
+            assertTrue(m.find(), "frequency " + frequency + " in\n" + out);
+            assertTrue(Double.parseDouble(m.group(2)) > 0, m.group());
+            int parts = 0;
+            for (int g = 5; g <= 9; g++) parts += Integer.parseInt(m.group(g));
+            assertTrue(parts >= 97 && parts <= 103, "the split adds up to " + parts + "%: " + m.group());
+            assertTrue(Double.parseDouble(m.group(10)) > 0 && Double.parseDouble(m.group(11)) > 0, m.group());
         }
     }
 
@@ -47,5 +89,6 @@ class BenchCommandTest {
         assertTrue(run(2, "--batches", "64,x")[1].contains("--batches: \"x\" is not a positive integer"));
         assertTrue(run(2, "--encoders", "vgg")[1].contains("\"vgg\" is not one of"));
         assertTrue(run(2, "--set", "optim.lr=-1")[1].contains("optim.lr"));
+        assertTrue(run(2, "--all", "--spark")[1].contains("--all runs the one-JVM, --spark, --serialization and --decode"));
     }
 }

@@ -81,6 +81,8 @@ class EndToEndTest {
     void threeStrategiesTrainCheckpointAndEvaluate() throws IOException {
         Path dir = THREE;
         assertTrue(console.contains("Linear-probe accuracy on all classes (%) after each task"), console);
+        assertTrue(console.contains("kernels: CpuBackend (-onednn-avx2); layer helpers: convolution MKLDNNConvHelper, "
+                + "batch norm MKLDNNBatchNormHelper"), "the log names the oneDNN kernels in use:\n" + console);
         for (String strategy : List.of("finetune", "cassle", "pnr")) {
             Path out = dir.resolve(strategy);
             assertTrue(console.lines().anyMatch(l -> l.startsWith(strategy + " ")), "comparison row for " + strategy);

@@ -1,0 +1,33 @@
+package org.pnrspark.model;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Which native kernels a network runs on, for the log: ND4J's backend and native build (the JavaCPP platform
+ * extension, e.g. -onednn-avx2), and the helpers DL4J chose for convolution and batch norm (oneDNN's, cuDNN's, or
+ * none: DL4J's built-in kernels, several times slower on a CPU).
+ */
+public final class NativeKernels {
+    private NativeKernels() {}
+
+    public static String describe(ComputationGraph net) {
+        String extension = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
+        return String.format("%s%s; layer helpers: convolution %s, batch norm %s",
+                Nd4j.getBackend().getClass().getSimpleName(), extension.isEmpty() ? "" : " (" + extension + ")",
+                helper(net, ConvolutionLayer.class), helper(net, BatchNormalization.class));
+    }
+
+    /** The simple class name of the helper of the first layer of that type, "none" or "no such layer". */
+    private static String helper(ComputationGraph net, Class<? extends Layer> type) {
+        for (Layer layer : net.getLayers()) {
+            if (!type.isInstance(layer)) continue;
+            Object helper = layer.getHelper();
+            return helper == null ? "none (DL4J's built-in kernels)" : helper.getClass().getSimpleName();
+        }
+        return "no such layer";
+    }
+}
