@@ -22,13 +22,13 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code bench}: the training throughput of one optimisation step inside one JVM, without Spark: the configured
- * method's online network of task 0 on synthetic views, for each encoder and minibatch size, with the minimum,
- * median and maximum over repeated timings, and the memory it took (JVM heap, process resident memory). Two views count as two images, as in the
- * training log.
- *
- * <pre>bench [--conf FILE] [--set KEY=VALUE] [--encoders small-cnn,resnet18-cifar] [--batches 64,128,256]
- *       [--steps 10] [--repeats 3] [--threads N] [--quick]</pre>
+ * {@code bench}: training throughput and memory. Without a mode, one optimisation step inside one JVM without
+ * Spark (the configured method's online network of task 0 on synthetic views, per encoder and minibatch size)
+ * against the raw forward and backward pass of the same graph; {@code --spark} the training path through Spark
+ * ({@link SparkBench}); {@code --serialization} the network state through Spark's Kryo ({@link SerializationBench});
+ * {@code --decode} decoding and augmentation ({@link DecodeBench}); {@code --all} all four. Every figure is the
+ * minimum, median and maximum over repeats; two views count as two images, as in the training log. See
+ * {@link #USAGE}.
  */
 public final class BenchCommand {
     static final String USAGE = """
@@ -43,7 +43,7 @@ public final class BenchCommand {
             min / median / max over the repeats, the time per step, the raw forward and backward time of the same
             graph and minibatch and the step's ratio to it, and the peak memory: Java heap in use, native memory
             (resident memory beyond the JVM's own: ND4J's arrays and workspaces, native libraries) and the resident
-            total. --quick: batch 64 (small-cnn) or 32 (resnet18-cifar), 2 steps, 2 repeats.
+            total. --quick (where not given): batch 64 (small-cnn) or 32 (resnet18-cifar), 2 steps, 2 repeats.
 
             --spark: averaging rounds of task 1 through Spark with the real loader, per master, encoder, batch and
             averaging frequency (--repeats timed rounds after a warm-up minibatch per worker). small-cnn reads the
@@ -66,14 +66,14 @@ public final class BenchCommand {
     private BenchCommand() {}
 
     record Options(List<String> confs, List<String> sets, List<String> encoders, List<Integer> batches, int steps,
-            int repeats, int threads, List<String> masters, List<Integer> frequencies, boolean quick) {
+            int repeats, int threads, List<String> masters, List<Integer> frequencies, boolean quickBatches) {
         boolean spark() {
             return !masters.isEmpty();
         }
 
         /** --quick: batch 64 for the small CNN, 32 for ResNet-18 (a round of 5 minibatches then takes a minute). */
         List<Integer> batches(String encoder) {
-            return quick ? List.of(encoder.equals("resnet18-cifar") ? 32 : 64) : batches;
+            return quickBatches ? List.of(encoder.equals("resnet18-cifar") ? 32 : 64) : batches;
         }
     }
 
@@ -316,17 +316,21 @@ public final class BenchCommand {
                 default -> throw new IllegalArgumentException("unknown argument \"" + a + "\"");
             }
         }
+        // --quick sets what the command line leaves unset
+        List<String> given = Arrays.asList(args);
         if (quick) {
-            steps = 2;
-            repeats = 2;
-            if (!masters.isEmpty()) frequencies = List.of(5);
+            if (!given.contains("--steps")) steps = 2;
+            if (!given.contains("--repeats")) repeats = 2;
+            if (!masters.isEmpty() && !given.contains("--frequencies")) frequencies = List.of(5);
         }
+        boolean quickBatches = quick && !given.contains("--batches");
         for (String e : encoders) {
             if (!List.of("small-cnn", "resnet18-cifar").contains(e)) {
                 throw new IllegalArgumentException("--encoders: \"" + e + "\" is not one of small-cnn, resnet18-cifar");
             }
         }
-        return new Options(confs, sets, encoders, batches, steps, repeats, threads, masters, frequencies, quick);
+        return new Options(confs, sets, encoders, batches, steps, repeats, threads, masters, frequencies,
+                quickBatches);
     }
 
 

@@ -160,7 +160,8 @@ final class SparkBench {
 
     /**
      * The raw forward and backward time of the online network on one minibatch the loader builds, on the driver
-     * with as many native threads as a training task has (after one warm-up pass).
+     * with as many native threads as a training task has: the median of up to five passes after up to two warm-up
+     * passes (fewer when passes are long).
      */
     private static double forwardBackwardMs(ComputationGraph online, TaskBatchLoader loader, int images, int batch,
             int threads) {
@@ -179,7 +180,7 @@ final class SparkBench {
         });
         org.pnrspark.util.NativeThreads.applyForSparkTask(threads);
         ComputationGraph copy = online.clone();
-        // warm-up (JIT, oneDNN primitives): two passes or 15 s; then the median of up to five passes or 10 s
+        // warm-up (JIT, oneDNN primitives): two passes or 15 s; then up to five passes or 10 s
         double spent = 0;
         for (int i = 0; i < 2 && spent < 15_000; i++) {
             spent += BenchCommand.forwardBackwardMs(copy, minibatch.getFeatures(), minibatch.getLabels(), 1);

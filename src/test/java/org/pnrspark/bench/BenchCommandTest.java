@@ -85,6 +85,21 @@ class BenchCommandTest {
     }
 
     @Test
+    void quickFillsWhatTheCommandLineLeavesUnset() {
+        BenchCommand.Options quick = BenchCommand.parse(new String[] {"--quick", "--spark"});
+        assertEquals(List.of(32), quick.batches("resnet18-cifar"));
+        assertEquals(List.of(64), quick.batches("small-cnn"));
+        assertEquals(List.of(5), quick.frequencies());
+        assertEquals(2, quick.repeats());
+        BenchCommand.Options given = BenchCommand.parse(new String[] {"--quick", "--spark", "--batches", "16",
+                "--repeats", "4", "--frequencies", "1,20"});
+        assertEquals(List.of(16), given.batches("resnet18-cifar"));
+        assertEquals(4, given.repeats());
+        assertEquals(List.of(1, 20), given.frequencies());
+        assertEquals(List.of(64, 128, 256), BenchCommand.parse(new String[0]).batches("resnet18-cifar"));
+    }
+
+    @Test
     void badArgumentsAreNamed() {
         assertTrue(run(2, "--batches", "64,x")[1].contains("--batches: \"x\" is not a positive integer"));
         assertTrue(run(2, "--encoders", "vgg")[1].contains("\"vgg\" is not one of"));
