@@ -69,19 +69,25 @@ class BenchCommandTest {
 
     @Test
     void sparkRowsSplitTheRound() {
-        String out = run(0, "--spark", "--masters", "local[2]", "--encoders", "small-cnn", "--batches", "4",
-                "--frequencies", "1,2", "--repeats", "1", "--set", "simclr.proj_hidden_dim=64")[0];
-        for (int frequency : new int[] {1, 2}) {
-            Matcher m = Pattern.compile("small-cnn +28x28x1 +4 local\\[2\\] +" + frequency
-                    + " +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9]+)% +([0-9]+)% +([0-9]+)% +([0-9]+)%"
-                    + " +([0-9]+)% +([0-9.]+) +([0-9.]+) MB").matcher(out);
-            assertTrue(m.find(), "frequency " + frequency + " in\n" + out);
-            assertTrue(Double.parseDouble(m.group(2)) > 0, m.group());
-            int parts = 0;
-            for (int g = 5; g <= 9; g++) parts += Integer.parseInt(m.group(g));
-            assertTrue(parts >= 97 && parts <= 103, "the split adds up to " + parts + "%: " + m.group());
-            assertTrue(Double.parseDouble(m.group(10)) > 0 && Double.parseDouble(m.group(11)) > 0, m.group());
+        // both encoders on both masters: a second SparkContext in the same JVM starts its broadcast ids at 0 again
+        String out = run(0, "--spark", "--masters", "local[1],local[2]", "--encoders", "small-cnn,resnet18-cifar",
+                "--batches", "4", "--frequencies", "1,2", "--repeats", "1", "--set", "simclr.proj_hidden_dim=64")[0];
+        for (String encoder : List.of("small-cnn +28x28x1", "resnet18-cifar +32x32x3")) {
+            for (String master : List.of("local\\[1\\]", "local\\[2\\]")) {
+                for (int frequency : new int[] {1, 2}) {
+                    Matcher m = Pattern.compile(encoder + " +4 " + master + " +" + frequency
+                            + " +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9]+)% +([0-9]+)% +([0-9]+)% +([0-9]+)%"
+                            + " +([0-9]+)% +([0-9.]+) +([0-9.]+) MB").matcher(out);
+                    assertTrue(m.find(), encoder + " " + master + " frequency " + frequency + " in\n" + out);
+                    assertTrue(Double.parseDouble(m.group(2)) > 0, m.group());
+                    int parts = 0;
+                    for (int g = 5; g <= 9; g++) parts += Integer.parseInt(m.group(g));
+                    assertTrue(parts >= 97 && parts <= 103, "the split adds up to " + parts + "%: " + m.group());
+                    assertTrue(Double.parseDouble(m.group(10)) > 0 && Double.parseDouble(m.group(11)) > 0, m.group());
+                }
+            }
         }
+        assertTrue(out.contains("kernels: CpuBackend"), out);
     }
 
     @Test
