@@ -120,7 +120,7 @@ public final class BenchCommand {
                 List<String> s = new ArrayList<>(sets);
                 s.add("spark.batch_size_per_worker=" + batch);
                 JobConfig c = ConfigLoader.load(sources, s);
-                Row row = measure(c, encoder, batch, o.steps(), o.repeats());
+                Row row = measure(c, batch, o.steps(), o.repeats());
                 out.printf(Locale.ROOT, "%-15s %-8s %5d %9.1f %9.1f %9.1f %9.0f %9.0f %9.2f %10s %10s %10s%n",
                         encoder, row.input(), batch, row.min(), row.median(), row.max(), row.msPerStep(),
                         row.msForwardBackward(), row.stepPerForwardBackward(),
@@ -142,19 +142,13 @@ public final class BenchCommand {
             err.print(USAGE);
             return 2;
         }
-        int code = run(rest.toArray(String[]::new), out, err);
-        if (code != 0) return code;
-        out.println();
-        List<String> spark = new ArrayList<>(rest);
-        spark.add("--spark");
-        code = run(spark.toArray(String[]::new), out, err);
-        if (code != 0) return code;
-        out.println();
-        List<String> serialization = new ArrayList<>(rest);
-        serialization.add("--serialization");
-        code = run(serialization.toArray(String[]::new), out, err);
-        if (code != 0) return code;
-        out.println();
+        for (String mode : new String[] {null, "--spark", "--serialization"}) {
+            List<String> modeArgs = new ArrayList<>(rest);
+            if (mode != null) modeArgs.add(mode);
+            int code = run(modeArgs.toArray(String[]::new), out, err);
+            if (code != 0) return code;
+            out.println();
+        }
         return DecodeBench.run(rest.contains("--quick") ? new String[] {"--decode", "--repeats", "3"}
                 : new String[] {"--decode"}, out, err);
     }
@@ -221,7 +215,7 @@ public final class BenchCommand {
     record Row(String input, double min, double median, double max, double msPerStep, double msForwardBackward,
             double stepPerForwardBackward, MemoryPeaks.Peaks memory, String kernels) {}
 
-    static Row measure(JobConfig c, String encoder, int batch, int steps, int repeats) {
+    static Row measure(JobConfig c, int batch, int steps, int repeats) {
         SslMethod method = Methods.of(c);
         ComputationGraph net = Networks.build(method.online(0));
         int channels = c.data().dataset().channels();
@@ -235,7 +229,7 @@ public final class BenchCommand {
         double[] ratios = new double[repeats];
         try (MemoryPeaks memory = MemoryPeaks.start()) {
             net.fit(data); // warm-up: JIT, oneDNN primitives, workspaces
-            forwardBackwardMs(net, views, labels, 1);
+            forwardBackwardMs(net, views, labels);
             for (int r = 0; r < repeats; r++) {
                 // steps and raw passes alternate, so that a slower spell of the machine weighs on both alike
                 double fitMs = 0, rawMs = 0;
@@ -243,49 +237,32 @@ public final class BenchCommand {
                     long start = System.nanoTime();
                     net.fit(data);
                     fitMs += (System.nanoTime() - start) / 1e6;
-                    rawMs += forwardBackwardMs(net, views, labels, 1);
+                    rawMs += forwardBackwardMs(net, views, labels);
                 }
                 rates[r] = 2.0 * batch * steps / (fitMs / 1000);
                 raw[r] = rawMs / steps;
                 ratios[r] = fitMs / rawMs;
             }
             if (!Double.isFinite(net.score())) throw new IllegalStateException("the loss became " + net.score());
-            double median = median(rates);
-            return new Row(side + "x" + side + "x" + channels, min(rates), median, max(rates),
-                    1000.0 * 2 * batch / median, median(raw), median(ratios), memory.peaks(),
+            double median = Repeats.median(rates);
+            return new Row(side + "x" + side + "x" + channels, Repeats.min(rates), median, Repeats.max(rates),
+                    1000.0 * 2 * batch / median, Repeats.median(raw), Repeats.median(ratios), memory.peaks(),
                     NativeKernels.describe(net));
         }
     }
 
     /**
-     * Milliseconds per forward and backward pass of the graph on the minibatch, without the optimizer's update: the
+     * Milliseconds of one forward and backward pass of the graph on the minibatch, without the optimizer's update: the
      * raw cost that a training step is compared with.
      */
-    static double forwardBackwardMs(ComputationGraph net, INDArray features, INDArray labels, int steps) {
+    static double forwardBackwardMs(ComputationGraph net, INDArray features, INDArray labels) {
         long start = System.nanoTime();
-        for (int i = 0; i < steps; i++) {
-            net.setInputs(features);
-            net.setLabels(labels);
-            net.computeGradientAndScore();
-        }
-        double ms = (System.nanoTime() - start) / 1e6 / steps;
+        net.setInputs(features);
+        net.setLabels(labels);
+        net.computeGradientAndScore();
+        double ms = (System.nanoTime() - start) / 1e6;
         net.clear();
         return ms;
-    }
-
-    static double median(double[] xs) {
-        double[] sorted = xs.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    static double min(double[] xs) {
-        return Arrays.stream(xs).min().orElseThrow();
-    }
-
-    static double max(double[] xs) {
-        return Arrays.stream(xs).max().orElseThrow();
     }
 
     static Options parse(String[] args) {

@@ -21,7 +21,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -89,15 +88,13 @@ public final class DecodeBench {
                 decodeMs[r] = m.decodeMsPerImage();
                 augmentMs[r] = m.augmentMsPerImage();
             }
-            double[] sorted = rates.clone();
-            Arrays.sort(sorted);
             out.printf(Locale.ROOT, "%-32s %10s %10s %10s%n", "", "min", "median", "max");
-            out.printf(Locale.ROOT, "%-32s %10.1f %10.1f %10.1f%n", "images/s per core (2 views each)", sorted[0],
-                    median(rates), sorted[sorted.length - 1]);
-            out.printf(Locale.ROOT, "%-32s %10.1f %10.1f %10.1f%n", "views/s per core", 2 * sorted[0],
-                    2 * median(rates), 2 * sorted[sorted.length - 1]);
-            out.printf(Locale.ROOT, "median ms per image: decode %.2f, two views %.2f%n", median(decodeMs),
-                    median(augmentMs));
+            out.printf(Locale.ROOT, "%-32s %10.1f %10.1f %10.1f%n", "images/s per core (2 views each)",
+                    Repeats.min(rates), Repeats.median(rates), Repeats.max(rates));
+            out.printf(Locale.ROOT, "%-32s %10.1f %10.1f %10.1f%n", "views/s per core", 2 * Repeats.min(rates),
+                    2 * Repeats.median(rates), 2 * Repeats.max(rates));
+            out.printf(Locale.ROOT, "median ms per image: decode %.2f, two views %.2f%n", Repeats.median(decodeMs),
+                    Repeats.median(augmentMs));
             return 0;
         } catch (BadImageException e) {
             err.println("error: " + e.getMessage());
@@ -159,12 +156,6 @@ public final class DecodeBench {
             }
         }
         return new long[] {decode, augment};
-    }
-
-    private static double median(double[] xs) {
-        double[] s = xs.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     /** Photo-like JPEGs: smooth colour fields, edges and noise (a flat image would decode unrealistically fast). */

@@ -70,8 +70,8 @@ final class SerializationBench {
                 }
                 out.printf(Locale.ROOT, "%-15s %-11s %10.1f %11.0f %9.0f %9.0f %11.0f %9.0f %9.0f%n", encoder,
                         registrator.equals(SparkKryo.REGISTRATOR) ? "pnr-spark" : "nd4j", bytes / 1e6,
-                        BenchCommand.min(write), BenchCommand.median(write), BenchCommand.max(write),
-                        BenchCommand.min(read), BenchCommand.median(read), BenchCommand.max(read));
+                        Repeats.min(write), Repeats.median(write), Repeats.max(write),
+                        Repeats.min(read), Repeats.median(read), Repeats.max(read));
                 out.flush();
             }
         }

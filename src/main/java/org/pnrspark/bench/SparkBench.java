@@ -147,13 +147,11 @@ final class SparkBench {
                     Math.max(0, wall - compute - data - averaging) / wall};
         }
         memory.close();
-        double[] sorted = rates.clone();
-        Arrays.sort(sorted);
-        int mid = median(rates);
+        int mid = Repeats.medianIndex(rates);
         double stepMs = 1000.0 * seconds[mid] / frequency;
         if (frozen != null) frozen.destroy();
         hadoop.destroy();
-        return new Row(workers, sorted[0], rates[mid], sorted[sorted.length - 1], seconds[mid], parts[mid][0],
+        return new Row(workers, Repeats.min(rates), rates[mid], Repeats.max(rates), seconds[mid], parts[mid][0],
                 parts[mid][1], parts[mid][2], parts[mid][3], parts[mid][4], stepMs / raw, memory.peaks(),
                 org.pnrspark.model.NativeKernels.describe(online));
     }
@@ -183,15 +181,15 @@ final class SparkBench {
         // warm-up (JIT, oneDNN primitives): two passes or 15 s; then up to five passes or 10 s
         double spent = 0;
         for (int i = 0; i < 2 && spent < 15_000; i++) {
-            spent += BenchCommand.forwardBackwardMs(copy, minibatch.getFeatures(), minibatch.getLabels(), 1);
+            spent += BenchCommand.forwardBackwardMs(copy, minibatch.getFeatures(), minibatch.getLabels());
         }
         List<Double> passes = new ArrayList<>();
         spent = 0;
         while (passes.size() < 5 && spent < 10_000) {
-            passes.add(BenchCommand.forwardBackwardMs(copy, minibatch.getFeatures(), minibatch.getLabels(), 1));
+            passes.add(BenchCommand.forwardBackwardMs(copy, minibatch.getFeatures(), minibatch.getLabels()));
             spent += passes.get(passes.size() - 1);
         }
-        double ms = BenchCommand.median(passes.stream().mapToDouble(Double::doubleValue).toArray());
+        double ms = Repeats.median(passes.stream().mapToDouble(Double::doubleValue).toArray());
         // a real run's driver holds no such workspaces: release them before memory is measured
         org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
         org.pnrspark.util.NativeThreads.applyForSparkTask(Runtime.getRuntime().availableProcessors());
@@ -205,14 +203,6 @@ final class SparkBench {
             return null;
         });
         return SparkSessions.create(c, "bench");
-    }
-
-    /** Index of the round with the median rate. */
-    private static int median(double[] xs) {
-        Integer[] order = new Integer[xs.length];
-        for (int i = 0; i < xs.length; i++) order[i] = i;
-        Arrays.sort(order, (a, b) -> Double.compare(xs[a], xs[b]));
-        return order[xs.length / 2];
     }
 
     /**
