@@ -7,11 +7,13 @@ import com.esotericsoftware.kryo.io.Output;
 import org.apache.spark.serializer.KryoRegistrator;
 import org.nd4j.kryo.Nd4jRegistrator;
 import org.nd4j.kryo.Nd4jSerializer;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.EnumSet;
@@ -80,13 +82,21 @@ public final class SparkKryo implements KryoRegistrator {
             for (long s : shape) out.writeVarLong(s, true);
             int bytes = (int) (a.length() * a.dataType().width());
             out.writeVarInt(bytes, true);
-            ByteBuffer memory = a.data().asNio().duplicate();
-            memory.position(0).limit(bytes);
-            byte[] chunk = new byte[Math.min(CHUNK, bytes)];
-            while (memory.hasRemaining()) {
-                int n = Math.min(chunk.length, memory.remaining());
-                memory.get(chunk, 0, n);
-                out.writeBytes(chunk, 0, n);
+            DataBuffer data = a.data();
+            try {
+                ByteBuffer memory = data.asNio().duplicate();
+                memory.position(0).limit(bytes);
+                byte[] chunk = new byte[Math.min(CHUNK, bytes)];
+                while (memory.hasRemaining()) {
+                    int n = Math.min(chunk.length, memory.remaining());
+                    memory.get(chunk, 0, n);
+                    out.writeBytes(chunk, 0, n);
+                }
+            } finally {
+                // The ByteBuffer does not keep the array alive. Once compiled, the loop no longer needs `a` (a copy
+                // when the array was a view), and a collection during the copy let ND4J free the memory under it.
+                Reference.reachabilityFence(data);
+                Reference.reachabilityFence(a);
             }
         }
 
@@ -111,13 +121,18 @@ public final class SparkKryo implements KryoRegistrator {
                 throw new IllegalStateException("a serialised array of shape " + java.util.Arrays.toString(shape)
                         + " and type " + dataType + " holds " + bytes + " bytes");
             }
-            ByteBuffer memory = a.data().asNio().duplicate();
-            memory.position(0).limit(bytes);
-            byte[] chunk = new byte[Math.min(CHUNK, bytes)];
-            while (memory.hasRemaining()) {
-                int n = Math.min(chunk.length, memory.remaining());
-                in.readBytes(chunk, 0, n);
-                memory.put(chunk, 0, n);
+            DataBuffer data = a.data();
+            try {
+                ByteBuffer memory = data.asNio().duplicate();
+                memory.position(0).limit(bytes);
+                byte[] chunk = new byte[Math.min(CHUNK, bytes)];
+                while (memory.hasRemaining()) {
+                    int n = Math.min(chunk.length, memory.remaining());
+                    in.readBytes(chunk, 0, n);
+                    memory.put(chunk, 0, n);
+                }
+            } finally {
+                Reference.reachabilityFence(data); // as in write: the buffer's owner must outlive the copy
             }
             Nd4j.getAffinityManager().tagLocation(a, AffinityManager.Location.HOST);
             return a;
