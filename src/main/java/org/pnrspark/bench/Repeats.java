@@ -22,11 +22,11 @@ final class Repeats {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    /** The index of a repeat whose value is the median (the upper middle one of an even count). */
+    /** The index of a repeat whose value is the median (the lower middle one of an even count). */
     static int medianIndex(double[] xs) {
         Integer[] order = new Integer[xs.length];
         for (int i = 0; i < xs.length; i++) order[i] = i;
         Arrays.sort(order, (a, b) -> Double.compare(xs[a], xs[b]));
-        return order[xs.length / 2];
+        return order[(xs.length - 1) / 2];
     }
 }

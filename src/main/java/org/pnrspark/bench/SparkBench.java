@@ -43,7 +43,8 @@ final class SparkBench {
     private SparkBench() {}
 
     /**
-     * Medians over the timed rounds; the parts are fractions of the round's wall time (each worker's time divided
+     * Rates and round times are medians over the timed rounds; the split comes from one real round, the one with the
+     * median rate (the slower of two). Its parts are fractions of the round's wall time (each worker's time divided
      * by the number of workers, as they run side by side): compute (forward, backward and update of the minibatches),
      * teacher (target networks in the loader), data (read and augment), averaging (the parameters' broadcast, the
      * workers' set-up, the results' serialisation and transfer, their averaging) and other (the rest: job
@@ -147,11 +148,13 @@ final class SparkBench {
                     Math.max(0, wall - compute - data - averaging) / wall};
         }
         memory.close();
+        // the rate is the true median; the split must come from one real round: the median one (the slower of two)
         int mid = Repeats.medianIndex(rates);
-        double stepMs = 1000.0 * seconds[mid] / frequency;
+        double stepMs = 1000.0 * Repeats.median(seconds) / frequency;
         if (frozen != null) frozen.destroy();
         hadoop.destroy();
-        return new Row(workers, Repeats.min(rates), rates[mid], Repeats.max(rates), seconds[mid], parts[mid][0],
+        return new Row(workers, Repeats.min(rates), Repeats.median(rates), Repeats.max(rates),
+                Repeats.median(seconds), parts[mid][0],
                 parts[mid][1], parts[mid][2], parts[mid][3], parts[mid][4], stepMs / raw, memory.peaks(),
                 org.pnrspark.model.NativeKernels.describe(online));
     }
