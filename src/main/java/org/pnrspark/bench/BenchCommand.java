@@ -156,7 +156,8 @@ public final class BenchCommand {
     /** bench --spark: the training path through Spark, per master and averaging frequency, with the time split. */
     private static int runSpark(Options o, List<ConfigLoader.Source> sources, JobConfig base, PrintStream out) {
         out.printf(Locale.ROOT, "bench --spark: task 1 of %s x %s through Spark (real loader, parameter averaging); "
-                        + "%d timed rounds after a warm-up minibatch per worker; the split is of a round's wall time%n",
+                        + "%d timed rounds after a warm-up minibatch per worker; img/s min / median / max over the "
+                        + "rounds; the split is of the median round's wall time%n",
                 base.method().name(), base.continual().strategy().configName(), o.repeats());
         out.printf(Locale.ROOT, "%-15s %-8s %5s %-9s %4s %9s %9s %9s %8s %8s %8s %8s %9s %8s %8s %10s %10s %10s%n",
                 "encoder", "input", "batch", "master", "avg", "img/s min", "median", "max", "s/round", "compute",
