@@ -82,22 +82,10 @@ public final class SparkKryo implements KryoRegistrator {
             for (long s : shape) out.writeVarLong(s, true);
             int bytes = (int) (a.length() * a.dataType().width());
             out.writeVarInt(bytes, true);
-            DataBuffer data = a.data();
-            try {
-                ByteBuffer memory = data.asNio().duplicate();
-                memory.position(0).limit(bytes);
-                byte[] chunk = new byte[Math.min(CHUNK, bytes)];
-                while (memory.hasRemaining()) {
-                    int n = Math.min(chunk.length, memory.remaining());
-                    memory.get(chunk, 0, n);
-                    out.writeBytes(chunk, 0, n);
-                }
-            } finally {
-                // The ByteBuffer does not keep the array alive. Once compiled, the loop no longer needs `a` (a copy
-                // when the array was a view), and a collection during the copy let ND4J free the memory under it.
-                Reference.reachabilityFence(data);
-                Reference.reachabilityFence(a);
-            }
+            inChunks(a, bytes, (memory, chunk, n) -> {
+                memory.get(chunk, 0, n);
+                out.writeBytes(chunk, 0, n);
+            });
         }
 
         @Override
@@ -121,21 +109,36 @@ public final class SparkKryo implements KryoRegistrator {
                 throw new IllegalStateException("a serialised array of shape " + java.util.Arrays.toString(shape)
                         + " and type " + dataType + " holds " + bytes + " bytes");
             }
+            inChunks(a, bytes, (memory, chunk, n) -> {
+                in.readBytes(chunk, 0, n);
+                memory.put(chunk, 0, n);
+            });
+            Nd4j.getAffinityManager().tagLocation(a, AffinityManager.Location.HOST);
+            return a;
+        }
+
+        /** One chunk's move between the array's memory (at its position, advanced by n) and the stream. */
+        private interface ChunkMove {
+            void apply(ByteBuffer memory, byte[] chunk, int n);
+        }
+
+        /** Moves the first {@code bytes} bytes of a C-order array's memory chunk by chunk. */
+        private static void inChunks(INDArray a, int bytes, ChunkMove move) {
             DataBuffer data = a.data();
             try {
                 ByteBuffer memory = data.asNio().duplicate();
                 memory.position(0).limit(bytes);
                 byte[] chunk = new byte[Math.min(CHUNK, bytes)];
                 while (memory.hasRemaining()) {
-                    int n = Math.min(chunk.length, memory.remaining());
-                    in.readBytes(chunk, 0, n);
-                    memory.put(chunk, 0, n);
+                    move.apply(memory, chunk, Math.min(chunk.length, memory.remaining()));
                 }
             } finally {
-                Reference.reachabilityFence(data); // as in write: the buffer's owner must outlive the copy
+                // The ByteBuffer does not keep the array alive. Once the loop is compiled, nothing else may need the
+                // array (a copy, when a view is written), and a collection during the copy let ND4J free the memory
+                // under it: a SIGSEGV in the middle of a broadcast.
+                Reference.reachabilityFence(data);
+                Reference.reachabilityFence(a);
             }
-            Nd4j.getAffinityManager().tagLocation(a, AffinityManager.Location.HOST);
-            return a;
         }
     }
 }

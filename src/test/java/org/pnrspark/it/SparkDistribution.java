@@ -36,8 +36,7 @@ final class SparkDistribution {
             assertEquals(0, resolve.waitFor(), "resolving the Spark distribution's jars");
         }
         classpath = Files.readString(cpFile).trim();
-        jvmFlags = Files.readAllLines(root.resolve("submit/jvm.properties")).stream()
-                .filter(l -> l.startsWith("jvm.flags=")).findFirst().orElseThrow().substring("jvm.flags=".length());
+        jvmFlags = org.pnrspark.testutil.ChildJvm.flags();
         deleteRecursively(home);
         Files.createDirectories(home.resolve("jars"));
         Files.createDirectories(home.resolve("conf"));

@@ -30,8 +30,7 @@ class SparkSubmitIT {
                 "dependency:build-classpath", "-Dmdep.outputFile=" + cpFile).directory(root.toFile()).inheritIO().start();
         assertEquals(0, resolve.waitFor(), "resolving the Spark distribution's jars");
         String sparkClasspath = Files.readString(cpFile).trim();
-        String flags = Files.readAllLines(root.resolve("submit/jvm.properties")).stream()
-                .filter(l -> l.startsWith("jvm.flags=")).findFirst().orElseThrow().substring("jvm.flags=".length());
+        String flags = org.pnrspark.testutil.ChildJvm.flags();
         String sparkSubmit = System.getProperty("java.home") + "/bin/java " + flags + " -Xmx3g -Dlog4j2.configurationFile=file:"
                 + root.resolve("submit/log4j2.properties") + " -cp " + sparkClasspath
                 + " org.apache.spark.deploy.SparkSubmit";

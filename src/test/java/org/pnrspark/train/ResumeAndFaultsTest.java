@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pnrspark.cli.Main;
+import org.pnrspark.testutil.ChildJvm;
 import org.pnrspark.testutil.SparkTestSession;
 import org.pnrspark.util.Storage;
 
@@ -203,13 +204,9 @@ class ResumeAndFaultsTest {
     /** The job as a user starts it: its own JVM, console (stdout and stderr) into a file. */
     private static Process childJvm(Path out, Path console, String... extra) throws IOException {
         Path root = Path.of("").toAbsolutePath();
-        String flags = Files.readAllLines(root.resolve("submit/jvm.properties")).stream()
-                .filter(l -> l.startsWith("jvm.flags=")).findFirst().orElseThrow().substring("jvm.flags=".length());
-        List<String> cmd = new ArrayList<>();
-        cmd.add(System.getProperty("java.home") + "/bin/java");
-        cmd.addAll(List.of(flags.split(" ")));
-        cmd.addAll(List.of("-Xmx2g", "-Dlog4j2.configurationFile=" + root.resolve("submit/log4j2.properties"),
-                "-cp", System.getProperty("java.class.path"), "org.pnrspark.cli.Main", "train"));
+        List<String> cmd = ChildJvm.command("-Xmx2g",
+                "-Dlog4j2.configurationFile=" + root.resolve("submit/log4j2.properties"),
+                "-cp", System.getProperty("java.class.path"), "org.pnrspark.cli.Main", "train");
         cmd.addAll(TINY);
         cmd.addAll(List.of("--set", "output.dir=" + out));
         cmd.addAll(List.of(extra));

@@ -1,11 +1,9 @@
 package org.pnrspark.train;
 
 import org.junit.jupiter.api.Test;
+import org.pnrspark.testutil.ChildJvm;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -20,14 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SparkKryoCollectionTest {
     @Test
     void aCollectionDuringTheCopyFreesNothingInUse() throws Exception {
-        Path root = Path.of("").toAbsolutePath();
-        String flags = Files.readAllLines(root.resolve("submit/jvm.properties")).stream()
-                .filter(l -> l.startsWith("jvm.flags=")).findFirst().orElseThrow().substring("jvm.flags=".length());
-        List<String> cmd = new ArrayList<>();
-        cmd.add(System.getProperty("java.home") + "/bin/java");
-        cmd.addAll(List.of(flags.split(" ")));
-        cmd.addAll(List.of("-Xmx1g", "-XX:ErrorFile=" + System.getProperty("java.io.tmpdir") + "/hs_err_kryo_%p.log",
-                "-cp", System.getProperty("java.class.path"), KryoCopyUnderCollection.class.getName()));
+        List<String> cmd = ChildJvm.command("-Xmx1g",
+                "-XX:ErrorFile=" + System.getProperty("java.io.tmpdir") + "/hs_err_kryo_%p.log",
+                "-cp", System.getProperty("java.class.path"), KryoCopyUnderCollection.class.getName());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         byte[] output = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the child JVM did not end");
