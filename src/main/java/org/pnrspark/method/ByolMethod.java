@@ -29,13 +29,13 @@ public final class ByolMethod extends ProjectionMethod {
     }
 
     @Override
-    String addProjector(GraphBuilder g, String h, int featureDim, Regularizers reg) {
+    public String addProjector(GraphBuilder g, String h, int featureDim, Regularizers reg) {
         return NetworkBlocks.mlp(g, NetworkBlocks.PROJECTOR_PREFIX, h, featureDim, p.projHiddenDim(),
                 p.projOutputDim(), reg);
     }
 
     @Override
-    String addHead(GraphBuilder g, String projector, Regularizers reg) {
+    public String addPredictor(GraphBuilder g, String projector, Regularizers reg) {
         return NetworkBlocks.mlp(g, PREDICTOR_PREFIX, projector, p.projOutputDim(), p.predHiddenDim(),
                 p.projOutputDim(), reg);
     }

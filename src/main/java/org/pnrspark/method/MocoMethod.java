@@ -32,7 +32,7 @@ public final class MocoMethod extends ProjectionMethod {
 
     /** The projector's output is normalised, so q, the frozen model's f and the keys all are (and g reads q). */
     @Override
-    String addProjector(GraphBuilder g, String h, int featureDim, Regularizers reg) {
+    public String addProjector(GraphBuilder g, String h, int featureDim, Regularizers reg) {
         String z = NetworkBlocks.simclrProjector(g, h, featureDim, p.projHiddenDim(), p.projOutputDim(), reg);
         return NetworkBlocks.l2Normalize(g, NetworkBlocks.PROJECTOR_PREFIX + "norm", z);
     }

@@ -44,15 +44,21 @@ abstract class ProjectionMethod implements SslMethod {
         return embeddingDim;
     }
 
-    /** Adds the projector on top of the encoder features h and returns its output vertex. */
-    abstract String addProjector(GraphBuilder g, String h, int featureDim, Regularizers reg);
+    @Override
+    public abstract String addProjector(GraphBuilder g, String h, int featureDim, Regularizers reg);
 
-    /**
-     * Adds a head on the projector output (BYOL's predictor) and returns its output vertex, or returns null when
-     * the method's loss reads z itself.
-     */
-    String addHead(GraphBuilder g, String projector, Regularizers reg) {
+    @Override
+    public String addPredictor(GraphBuilder g, String projector, Regularizers reg) {
         return null;
+    }
+
+    @Override
+    public String addDistillPredictor(GraphBuilder g, String projector, int task, Regularizers reg) {
+        double scale = distillPredictorLrScale();
+        MomentumSgd distillUpdater = scale == 1.0 ? null
+                : new MomentumSgd(config.optim().lr() * scale, config.optim().momentum());
+        String p = NetworkBlocks.distillPredictor(g, projector, embeddingDim, distillHiddenDim, reg, distillUpdater);
+        return normalizesDistillOutput(task) ? NetworkBlocks.l2Normalize(g, NetworkBlocks.DISTILL_PREFIX + "norm", p) : p;
     }
 
     /** Name of the per-view embeddings the method's own loss reads: "z" (z1, z2) or "pr" (pr1, pr2). */
@@ -98,17 +104,12 @@ abstract class ProjectionMethod implements SslMethod {
         Projections net = inputAndProjections(config.run().seed() + task);
         GraphBuilder g = net.graph();
         Regularizers reg = Regularizers.of(config.optim());
-        String head = addHead(g, net.projectorOutput(), reg);
+        String head = addPredictor(g, net.projectorOutput(), reg);
         String own = NetworkBlocks.pairViews(g, ownEmbedding(), head == null ? net.projectorOutput() : head,
                 embeddingDim);
         String lossInput = own;
         if (usesFrozenModel(task)) {
-            double scale = distillPredictorLrScale();
-            MomentumSgd distillUpdater = scale == 1.0 ? null
-                    : new MomentumSgd(config.optim().lr() * scale, config.optim().momentum());
-            String p = NetworkBlocks.distillPredictor(g, net.projectorOutput(), embeddingDim, distillHiddenDim, reg,
-                    distillUpdater);
-            if (normalizesDistillOutput(task)) p = NetworkBlocks.l2Normalize(g, NetworkBlocks.DISTILL_PREFIX + "norm", p);
+            String p = addDistillPredictor(g, net.projectorOutput(), task, reg);
             NetworkBlocks.pairViews(g, "p", p, embeddingDim);
             g.addVertex("embeddings", new MergeVertex(), own, "p");
             lossInput = "embeddings";

@@ -26,7 +26,7 @@ public final class SimclrMethod extends ProjectionMethod {
     }
 
     @Override
-    String addProjector(GraphBuilder g, String h, int featureDim, Regularizers reg) {
+    public String addProjector(GraphBuilder g, String h, int featureDim, Regularizers reg) {
         return NetworkBlocks.simclrProjector(g, h, featureDim, p.projHiddenDim(), p.projOutputDim(), reg);
     }
 

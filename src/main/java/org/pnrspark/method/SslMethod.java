@@ -1,6 +1,8 @@
 package org.pnrspark.method;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.pnrspark.model.Regularizers;
 
 import java.io.Serializable;
 import java.util.Optional;
@@ -16,6 +18,18 @@ public interface SslMethod extends Serializable {
 
     /** The network trained at task t, ending in its loss layer. */
     ComputationGraphConfiguration online(int task);
+
+    /** Adds the method's projector on encoder features h of width featureDim; returns its output vertex. */
+    String addProjector(GraphBuilder g, String h, int featureDim, Regularizers reg);
+
+    /** Adds the method's predictor on the projector's output (BYOL's), or returns null when it has none. */
+    String addPredictor(GraphBuilder g, String projector, Regularizers reg);
+
+    /**
+     * Adds task t's distill predictor g on the projector's output (CaSSLe, PNR), with the normalisation of its
+     * output where the method has one; returns its output vertex.
+     */
+    String addDistillPredictor(GraphBuilder g, String projector, int task, Regularizers reg);
 
     /** The frozen copy of the previous task's model: views in, its projections [f1 | f2] out. */
     ComputationGraphConfiguration frozen();

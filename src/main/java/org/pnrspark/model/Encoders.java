@@ -2,7 +2,6 @@ package org.pnrspark.model;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -40,13 +39,17 @@ public final class Encoders {
 
     /** Adds the configured encoder on top of {@code input} and returns the name of its feature vertex. */
     public static String add(GraphBuilder g, String input, JobConfig config) {
-        Regularizers reg = Regularizers.of(config.optim());
-        int channels = config.data().dataset().channels();
-        return switch (config.model().encoder()) {
+        return add(g, input, config.model().encoder(), config.data().dataset().channels(),
+                Regularizers.of(config.optim()));
+    }
+
+    /** Adds the named encoder for images of {@code channels} channels; returns the name of its feature vertex. */
+    public static String add(GraphBuilder g, String input, String encoder, int channels, Regularizers reg) {
+        return switch (encoder) {
             case SMALL_CNN -> smallCnn(g, input, channels, reg);
             case RESNET18_CIFAR -> resnet18(g, input, channels, true, reg);
             case RESNET18_IMAGENET -> resnet18(g, input, channels, false, reg);
-            default -> throw new IllegalArgumentException("unknown encoder " + config.model().encoder());
+            default -> throw new IllegalArgumentException("unknown encoder " + encoder);
         };
     }
 
@@ -56,8 +59,8 @@ public final class Encoders {
         for (int i = 0; i < SMALL_CNN_CHANNELS.length; i++) {
             String conv = NetworkBlocks.ENCODER_PREFIX + "conv" + (i + 1);
             g.addLayer(conv, conv(3, SMALL_CNN_STRIDES[i], 1, in, SMALL_CNN_CHANNELS[i], reg), prev);
-            prev = NetworkBlocks.ENCODER_PREFIX + "bn" + (i + 1);
-            g.addLayer(prev, NetworkBlocks.batchNorm(Activation.RELU), conv);
+            prev = NetworkBlocks.batchNormRelu(g, NetworkBlocks.ENCODER_PREFIX + "bn" + (i + 1),
+                    NetworkBlocks.ENCODER_PREFIX + "relu" + (i + 1), conv);
             in = SMALL_CNN_CHANNELS[i];
         }
         return pool(g, prev);
@@ -68,13 +71,12 @@ public final class Encoders {
         String prev;
         if (cifarStem) {
             g.addLayer(p + "stem_conv", conv(3, 1, 2, inChannels, 64, reg), input);
-            g.addLayer(p + "stem_bn", NetworkBlocks.batchNorm(Activation.RELU), p + "stem_conv");
-            prev = p + "stem_bn";
+            prev = NetworkBlocks.batchNormRelu(g, p + "stem_bn", p + "stem_relu", p + "stem_conv");
         } else {
             g.addLayer(p + "stem_conv", conv(7, 2, 3, inChannels, 64, reg), input);
-            g.addLayer(p + "stem_bn", NetworkBlocks.batchNorm(Activation.RELU), p + "stem_conv");
+            String relu = NetworkBlocks.batchNormRelu(g, p + "stem_bn", p + "stem_relu", p + "stem_conv");
             g.addLayer(p + "stem_pool", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(2, 2)
-                    .padding(1, 1).build(), p + "stem_bn");
+                    .padding(1, 1).build(), relu);
             prev = p + "stem_pool";
         }
         int in = 64;
@@ -93,17 +95,17 @@ public final class Encoders {
     private static String basicBlock(GraphBuilder g, String name, String input, int in, int out, int stride,
             Regularizers reg) {
         g.addLayer(name + "conv1", conv(3, stride, 1, in, out, reg), input);
-        g.addLayer(name + "bn1", NetworkBlocks.batchNorm(Activation.RELU), name + "conv1");
-        g.addLayer(name + "conv2", conv(3, 1, 1, out, out, reg), name + "bn1");
-        g.addLayer(name + "bn2", NetworkBlocks.batchNorm(Activation.IDENTITY), name + "conv2");
+        String relu1 = NetworkBlocks.batchNormRelu(g, name + "bn1", name + "relu1", name + "conv1");
+        g.addLayer(name + "conv2", conv(3, 1, 1, out, out, reg), relu1);
+        g.addLayer(name + "bn2", NetworkBlocks.batchNorm(), name + "conv2");
         String shortcut = input;
         if (stride != 1 || in != out) {
             g.addLayer(name + "down_conv", conv(1, stride, 0, in, out, reg), input);
-            g.addLayer(name + "down_bn", NetworkBlocks.batchNorm(Activation.IDENTITY), name + "down_conv");
+            g.addLayer(name + "down_bn", NetworkBlocks.batchNorm(), name + "down_conv");
             shortcut = name + "down_bn";
         }
         g.addVertex(name + "add", new ElementWiseVertex(ElementWiseVertex.Op.Add), name + "bn2", shortcut);
-        g.addLayer(name + "relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "add");
+        g.addLayer(name + "relu", NetworkBlocks.relu(), name + "add");
         return name + "relu";
     }
 

@@ -6,7 +6,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.graph.L2NormalizeVertex;
 import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -20,6 +20,9 @@ import org.pnrspark.config.JobConfig;
  *
  * <p>Encoders are in {@link Encoders}. Initialisation follows torchvision/PyTorch: convolutions kaiming-normal (fan out), linear weights uniform
  * ±1/√fan_in, batch-norm weight 1 and bias 0 (eps 1e-5, momentum 0.1).
+ *
+ * <p>An activation is only ever configured on a dense layer or an {@link ActivationLayer}: those are the DL4J layers
+ * that apply it ({@code NetworkParityTest} checks every network against PyTorch, forward and backward).
  */
 public final class NetworkBlocks {
     public static final String ENCODER_PREFIX = "enc_";
@@ -32,9 +35,14 @@ public final class NetworkBlocks {
 
     /** Global settings shared by all networks: float32, seeded initialisation, momentum SGD, workspaces. */
     public static GraphBuilder graph(JobConfig config, long seed) {
+        return graph(config, seed, DataType.FLOAT);
+    }
+
+    /** The same settings in another floating-point type (float64 for the network parity check). */
+    public static GraphBuilder graph(JobConfig config, long seed, DataType dataType) {
         return new NeuralNetConfiguration.Builder()
                 .seed(seed)
-                .dataType(DataType.FLOAT)
+                .dataType(dataType)
                 .updater(new MomentumSgd(config.optim().lr(), config.optim().momentum()))
                 .weightInit(WeightInit.UNIFORM)
                 .convolutionMode(ConvolutionMode.Truncate)
@@ -68,10 +76,10 @@ public final class NetworkBlocks {
     /** Barlow Twins' and VICReg's projector: in → hidden (BN, ReLU) → hidden (BN, ReLU) → out (PNR_SPEC §2). */
     public static String batchNormProjector(GraphBuilder g, String input, int in, int hidden, int out, Regularizers reg) {
         g.addLayer(PROJECTOR_PREFIX + "fc1", dense(in, hidden, Activation.IDENTITY, reg), input);
-        g.addLayer(PROJECTOR_PREFIX + "bn1", batchNorm(Activation.RELU), PROJECTOR_PREFIX + "fc1");
-        g.addLayer(PROJECTOR_PREFIX + "fc2", dense(hidden, hidden, Activation.IDENTITY, reg), PROJECTOR_PREFIX + "bn1");
-        g.addLayer(PROJECTOR_PREFIX + "bn2", batchNorm(Activation.RELU), PROJECTOR_PREFIX + "fc2");
-        g.addLayer(PROJECTOR_PREFIX + "fc3", dense(hidden, out, Activation.IDENTITY, reg), PROJECTOR_PREFIX + "bn2");
+        String a1 = batchNormRelu(g, PROJECTOR_PREFIX + "bn1", PROJECTOR_PREFIX + "relu1", PROJECTOR_PREFIX + "fc1");
+        g.addLayer(PROJECTOR_PREFIX + "fc2", dense(hidden, hidden, Activation.IDENTITY, reg), a1);
+        String a2 = batchNormRelu(g, PROJECTOR_PREFIX + "bn2", PROJECTOR_PREFIX + "relu2", PROJECTOR_PREFIX + "fc2");
+        g.addLayer(PROJECTOR_PREFIX + "fc3", dense(hidden, out, Activation.IDENTITY, reg), a2);
         return PROJECTOR_PREFIX + "fc3";
     }
 
@@ -101,7 +109,7 @@ public final class NetworkBlocks {
     private static String mlp(GraphBuilder g, String prefix, String input, int in, int hidden, int out,
             Regularizers reg, MomentumSgd updater) {
         DenseLayer fc1 = dense(in, hidden, Activation.IDENTITY, reg);
-        BatchNormalization bn = batchNorm(Activation.RELU);
+        BatchNorm bn = batchNorm();
         DenseLayer fc2 = dense(hidden, out, Activation.IDENTITY, reg);
         if (updater != null) {
             for (var layer : new org.deeplearning4j.nn.conf.layers.BaseLayer[] {fc1, bn, fc2}) {
@@ -110,7 +118,8 @@ public final class NetworkBlocks {
         }
         g.addLayer(prefix + "fc1", fc1, input);
         g.addLayer(prefix + "bn", bn, prefix + "fc1");
-        g.addLayer(prefix + "fc2", fc2, prefix + "bn");
+        g.addLayer(prefix + "relu", relu(), prefix + "bn");
+        g.addLayer(prefix + "fc2", fc2, prefix + "relu");
         return prefix + "fc2";
     }
 
@@ -122,8 +131,23 @@ public final class NetworkBlocks {
         return b.build();
     }
 
-    /** PyTorch BatchNorm defaults: eps 1e-5, running statistics with momentum 0.1; no weight decay. */
-    static BatchNormalization batchNorm(Activation activation) {
-        return new BatchNormalization.Builder().eps(1e-5).decay(0.9).activation(activation).build();
+    /** PyTorch's batch norm (eps 1e-5, momentum 0.1, unbiased running variance); no weight decay. */
+    static BatchNorm batchNorm() {
+        return new BatchNorm();
+    }
+
+    /**
+     * Batch norm followed by a ReLU layer: DL4J's batch normalisation ignores a configured activation, so the ReLU
+     * that follows every batch norm of the reference but the last of a residual block is a layer of its own.
+     * Returns the ReLU's name.
+     */
+    static String batchNormRelu(GraphBuilder g, String bnName, String reluName, String input) {
+        g.addLayer(bnName, batchNorm(), input);
+        g.addLayer(reluName, relu(), bnName);
+        return reluName;
+    }
+
+    static ActivationLayer relu() {
+        return new ActivationLayer.Builder().activation(Activation.RELU).build();
     }
 }

