@@ -134,7 +134,10 @@ public final class Main {
         List<RunResult> runs = new ArrayList<>();
         try {
             for (JobConfig config : configs) {
-                RunResult run = new ContinualTrainer(config, spark, config.output().dir(), log).run();
+                ContinualTrainer trainer = new ContinualTrainer(config, spark, config.output().dir(), log);
+                // task 0 is the same under every strategy: the first run trains it, the others start from it
+                if (!runs.isEmpty()) trainer.sharingTask0Of(runs.get(0).outputDir());
+                RunResult run = trainer.run();
                 runs.add(run);
                 out.println();
                 out.print(ResultsTable.accuracyMatrix(run));

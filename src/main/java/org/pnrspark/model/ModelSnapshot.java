@@ -47,4 +47,21 @@ public final class ModelSnapshot implements Serializable {
     public long numParams() {
         return params.length();
     }
+
+    /** SHA-256 of the parameters (batch-norm statistics included) as little-endian float32, in DL4J's flat order. */
+    public String parametersSha256() {
+        return parametersSha256(params);
+    }
+
+    /** SHA-256 of a network's flat parameter vector as little-endian float32: the provenance of a frozen model. */
+    public static String parametersSha256(INDArray params) {
+        float[] values = params.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
+        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(4 * values.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes.array()));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

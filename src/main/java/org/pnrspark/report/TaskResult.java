@@ -10,6 +10,8 @@ import java.util.List;
  *
  * @param curve      one point per epoch
  * @param evaluation the linear probe and k-NN after this task; accuracies in [0, 1]
+ * @param frozenModelSha256 SHA-256 of the parameters of the frozen previous model this task trained with (the
+ *                          previous task's encoder and projector), or null when the task had none
  */
 public record TaskResult(
         int task,
@@ -24,7 +26,8 @@ public record TaskResult(
         double imagesPerSecond,
         Evaluation evaluation,
         String checkpoint,
-        String checkpointSha256) {
+        String checkpointSha256,
+        String frozenModelSha256) {
 
     /** Linear-probe accuracy on the test images of each task's classes after this task. */
     public double[] accuracy() {

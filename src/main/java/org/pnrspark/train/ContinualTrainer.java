@@ -58,6 +58,8 @@ public final class ContinualTrainer {
     /** Seconds spent by earlier attempts of a resumed run. */
     private double priorSeconds;
     private RunProgress progress;
+    /** A finished run of the same configuration but the strategy, whose task 0 this run starts from, or null. */
+    private String task0From;
 
     public ContinualTrainer(JobConfig config, SparkSession spark, String outputDir, ProgressLog log) {
         this.config = config;
@@ -67,6 +69,16 @@ public final class ContinualTrainer {
         this.outputDir = outputDir;
         this.log = log;
         this.workers = config.spark().workers() > 0 ? config.spark().workers() : sc.defaultParallelism();
+    }
+
+    /**
+     * Starts a fresh run from task 0 of {@code runDir}, a run of the same configuration under another strategy:
+     * task 0 trains the method's own objective under every strategy, so its checkpoint, row and random-init
+     * evaluation are the same (the reference's {@code *_load_task0.sh} scripts reuse it the same way).
+     */
+    public ContinualTrainer sharingTask0Of(String runDir) {
+        this.task0From = runDir;
+        return this;
     }
 
     public RunResult run() throws IOException {
@@ -99,8 +111,12 @@ public final class ContinualTrainer {
                         + config.spark().batchSizePerWorker() + " = " + global + " (the reference asserts K % B = 0)");
             }
         }
+        storage.writeString(Storage.child(outputDir, Checkpoints.CONFIG), config.hocon());
         // what earlier attempts finished: loaded and verified before anything is trained
-        Finished finished = resuming ? finished(method, tasks.size()) : Finished.NONE;
+        Finished finished = resuming ? finished(outputDir, method, tasks.size(), tasks.size()) : Finished.NONE;
+        if (finished.results().isEmpty() && task0From != null && tasks.size() > 1 && !method.usesFrozenModel(0)) {
+            finished = adoptTask0(method, tasks.size());
+        }
         priorSeconds = finished.seconds();
         List<TaskResult> results = new ArrayList<>(finished.results());
         randomInit = finished.randomInit();
@@ -113,7 +129,6 @@ public final class ContinualTrainer {
             SslMethod.QueueSpec spec = method.queues(0).get();
             queues = KeyQueues.initial(spec.dim(), spec.size(), config.run().seed());
         }
-        storage.writeString(Storage.child(outputDir, Checkpoints.CONFIG), config.hocon());
         Evaluator evaluator = new Evaluator(spark, config, hadoop, workers, tasks, train.size(), testLabels);
         if (randomInit == null && results.isEmpty() && config.eval().randomInitBaseline()) {
             // the baseline of forward transfer: the encoder as initialised, before any training
@@ -145,8 +160,8 @@ public final class ContinualTrainer {
                 log.line("task %d/%d: resuming after epoch %d/%d from %s", t + 1, tasks.size(),
                         resumeFrom.epochsDone(), config.optim().epochs(), EpochCheckpoint.dir(taskDir, resumeFrom.epochsDone()));
             }
-            Broadcast<ModelSnapshot> frozen = method.usesFrozenModel(t)
-                    ? sc.broadcast(ModelSnapshot.of(method.frozen(), previous)) : null;
+            ModelSnapshot frozenModel = method.usesFrozenModel(t) ? ModelSnapshot.of(method.frozen(), previous) : null;
+            Broadcast<ModelSnapshot> frozen = frozenModel == null ? null : sc.broadcast(frozenModel);
             log.line("task %d/%d: %s, %d images, objective %s", t + 1, tasks.size(), task.description(),
                     task.trainIndices().length, method.describeObjective(t));
 
@@ -164,7 +179,8 @@ public final class ContinualTrainer {
             if (skipped != null) log.line("task %d/%d: %s", t + 1, tasks.size(), skipped);
             results.add(new TaskResult(t, task.classes(), method.describeObjective(t), task.trainIndices().length,
                     config.optim().epochs(), figures.steps(), figures.finalLoss(), figures.curve(), figures.seconds(),
-                    figures.imagesPerSecond(), evaluation, Storage.child(taskDir, Checkpoints.MODEL), sha));
+                    figures.imagesPerSecond(), evaluation, Storage.child(taskDir, Checkpoints.MODEL), sha,
+                    frozenModel == null ? null : frozenModel.parametersSha256()));
             ResultsWriter.write(result(results, start), storage);
             // the task's row is written: its epoch checkpoints are no longer needed to resume
             EpochCheckpoint.clear(storage, taskDir);
@@ -187,33 +203,67 @@ public final class ContinualTrainer {
         static final Finished NONE = new Finished(List.of(), null, 0, null, null, null);
     }
 
-    /** Reads the finished tasks' rows and the last finished task's checkpoint (verified) from the output directory. */
-    private Finished finished(SslMethod method, int numTasks) throws IOException {
-        if (!storage.exists(Storage.child(outputDir, ResultsWriter.RESULTS_JSON))) {
-            log.line("resuming: no task of this run was finished in %s", outputDir);
+    /**
+     * Reads the first {@code upTo} finished rows of the run in {@code runDir} and the checkpoint (verified) of the
+     * last of them: the state the next task starts from.
+     */
+    private Finished finished(String runDir, SslMethod method, int numTasks, int upTo) throws IOException {
+        if (!storage.exists(Storage.child(runDir, ResultsWriter.RESULTS_JSON))) {
+            log.line("resuming: no task of this run was finished in %s", runDir);
             return Finished.NONE;
         }
-        ResultsReader.Finished read = ResultsReader.read(storage, outputDir);
-        RunDirectory.checkWorkers(read.workers(), workers, Storage.child(outputDir, ResultsWriter.RESULTS_JSON));
-        List<TaskResult> rows = read.tasks();
+        ResultsReader.Finished read = ResultsReader.read(storage, runDir);
+        RunDirectory.checkWorkers(read.workers(), workers, Storage.child(runDir, ResultsWriter.RESULTS_JSON));
+        List<TaskResult> rows = read.tasks().subList(0, Math.min(upTo, read.tasks().size()));
         for (int i = 0; i < rows.size(); i++) {
             if (rows.get(i).task() != i || i >= numTasks) {
-                throw new CheckpointException(Storage.child(outputDir, ResultsWriter.RESULTS_JSON) + ": row " + i
+                throw new CheckpointException(Storage.child(runDir, ResultsWriter.RESULTS_JSON) + ": row " + i
                         + " is task " + rows.get(i).task() + ", expected tasks 0.." + (numTasks - 1) + " in order");
             }
         }
         if (rows.isEmpty()) return new Finished(rows, read.randomInit(), read.seconds(), null, null, null);
         int last = rows.size() - 1;
-        String dir = Checkpoints.taskDir(outputDir, last);
+        String dir = Checkpoints.taskDir(runDir, last);
         ComputationGraph previous = Checkpoints.readModel(storage, Storage.child(dir, Checkpoints.MODEL),
                 method.online(last), false);
         ComputationGraph momentum = method.momentum().isPresent() ? Checkpoints.readModel(storage,
                 Storage.child(dir, Checkpoints.MOMENTUM), method.momentum().get().network(), false) : null;
         KeyQueues queues = method.queues(0).isPresent() ? Checkpoints.readQueues(storage, dir, method.queues(0).get()) : null;
-        log.line("resuming: task%s %s finished in %s (not retrained)%s", rows.size() > 1 ? "s" : "",
-                rows.size() > 1 ? "1-" + rows.size() : "1", outputDir,
-                rows.size() == numTasks ? "; nothing left to train" : "; next: task " + (rows.size() + 1) + "/" + numTasks);
-        return new Finished(rows, read.randomInit(), read.seconds(), previous, momentum, queues);
+        if (runDir.equals(outputDir)) {
+            log.line("resuming: task%s %s finished in %s (not retrained)%s", rows.size() > 1 ? "s" : "",
+                    rows.size() > 1 ? "1-" + rows.size() : "1", outputDir, rows.size() == numTasks
+                            ? "; nothing left to train" : "; next: task " + (rows.size() + 1) + "/" + numTasks);
+        }
+        return new Finished(List.copyOf(rows), read.randomInit(), read.seconds(), previous, momentum, queues);
+    }
+
+    /**
+     * Task 0 of the run in {@link #task0From}, written into this run's directory as if trained here: its checkpoint
+     * (model, momentum target, queues), its row and the random-init evaluation.
+     */
+    private Finished adoptTask0(SslMethod method, int numTasks) throws IOException {
+        Finished other = finished(task0From, method, numTasks, 1);
+        if (other.results().isEmpty()) return Finished.NONE;
+        String taskDir = Checkpoints.taskDir(outputDir, 0);
+        // the checkpoint as it was written, optimizer state included
+        ComputationGraph model = Checkpoints.readModel(storage, Storage.child(Checkpoints.taskDir(task0From, 0),
+                Checkpoints.MODEL), method.online(0), true);
+        String sha = Checkpoints.write(storage, taskDir, model, config.hocon());
+        if (other.momentum() != null) Checkpoints.writeMomentum(storage, taskDir, other.momentum());
+        if (other.queues() != null) Checkpoints.writeQueues(storage, taskDir, other.queues());
+        TaskResult row = other.results().get(0);
+        TaskResult adopted = new TaskResult(row.task(), row.classes(), row.objective(), row.trainImages(), row.epochs(),
+                row.steps(), row.finalLoss(), row.curve(), row.trainSeconds(), row.imagesPerSecond(), row.evaluation(),
+                Storage.child(taskDir, Checkpoints.MODEL), sha, row.frozenModelSha256());
+        log.line("task 1/%d: the same as in %s (task 0 trains %s under every strategy): its checkpoint and results "
+                + "are reused, not retrained", numTasks, task0From, method.describeObjective(0));
+        Finished finished = new Finished(List.of(adopted), other.randomInit(), 0, other.previous(), other.momentum(),
+                other.queues());
+        randomInit = finished.randomInit();
+        priorSeconds = 0;
+        ResultsWriter.write(new RunResult(config, outputDir, randomInit, finished.results(), 0, sc.version(),
+                sc.master(), workers), storage);
+        return finished;
     }
 
     private void logEvaluation(String what, Evaluation e) {

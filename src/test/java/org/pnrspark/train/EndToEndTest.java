@@ -12,6 +12,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pnrspark.cli.Main;
 import org.pnrspark.config.ConfigLoader;
+import org.pnrspark.method.Methods;
+import org.pnrspark.model.ModelSnapshot;
+import org.pnrspark.model.Networks;
 import org.pnrspark.testutil.ExternalTools;
 import org.pnrspark.testutil.SparkTestSession;
 
@@ -23,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -138,6 +142,67 @@ class EndToEndTest {
             String effective = Files.readString(out.resolve("config.conf"));
             var reloaded = ConfigLoader.load(List.of(new ConfigLoader.Source("config.conf", effective)), List.of());
             assertEquals(strategy, reloaded.continual().strategy().configName());
+        }
+    }
+
+    /**
+     * Task 0 trains the method's own objective under every strategy: the first run trains it, the others start from
+     * its checkpoint, row and random-init evaluation (and have all of them in their own directories).
+     */
+    @Test
+    void taskZeroIsTrainedOnceAndShared() throws IOException {
+        assertEquals(2, console.lines().filter(l -> l.contains("are reused, not retrained")).count(), console);
+        ObjectMapper json = new ObjectMapper();
+        JsonNode first = json.readTree(THREE.resolve("finetune/results.json").toFile());
+        ComputationGraph trained = ModelSerializer.restoreComputationGraph(
+                THREE.resolve("finetune/task-0/model.zip").toFile(), true);
+        for (String strategy : List.of("cassle", "pnr")) {
+            JsonNode results = json.readTree(THREE.resolve(strategy + "/results.json").toFile());
+            assertEquals(first.get("random_init"), results.get("random_init"));
+            assertEquals(first.get("tasks").get(0).get("accuracy"), results.get("tasks").get(0).get("accuracy"));
+            assertEquals(first.get("tasks").get(0).get("curve"), results.get("tasks").get(0).get("curve"));
+            Path model = THREE.resolve(strategy + "/task-0/model.zip");
+            String checkpoint = results.get("tasks").get(0).get("checkpoint").asText();
+            assertTrue(checkpoint.endsWith("/" + strategy + "/task-0/model.zip"), "this run's own copy: " + checkpoint);
+            ComputationGraph shared = ModelSerializer.restoreComputationGraph(model.toFile(), true);
+            assertEquals(trained.params(), shared.params(), strategy);
+            assertEquals(trained.getUpdater().getStateViewArray(), shared.getUpdater().getStateViewArray(), strategy);
+        }
+    }
+
+    /**
+     * The frozen model of task 1 is task 0's final encoder and projector: the parameters it trained with (recorded
+     * as frozen_model_sha256) are those of task 0's checkpoint, not those of task 1's, and a network built from them
+     * gives task 0's projections.
+     */
+    @Test
+    void theFrozenTeacherIsThePreviousTasksEncoderAndProjector() throws IOException {
+        for (String strategy : List.of("finetune", "cassle", "pnr")) {
+            Path out = THREE.resolve(strategy);
+            JsonNode tasks = new ObjectMapper().readTree(out.resolve("results.json").toFile()).get("tasks");
+            assertTrue(tasks.get(0).get("frozen_model_sha256").isNull(), "task 0 has no frozen model");
+            if (strategy.equals("finetune")) {
+                assertTrue(tasks.get(1).get("frozen_model_sha256").isNull(), "finetune has no frozen model");
+                continue;
+            }
+            var config = ConfigLoader.load(List.of(new ConfigLoader.Source("config.conf",
+                    Files.readString(out.resolve("config.conf")))), List.of());
+            var method = Methods.of(config);
+            ComputationGraph task0 = ModelSerializer.restoreComputationGraph(out.resolve("task-0/model.zip").toFile(), false);
+            ComputationGraph task1 = ModelSerializer.restoreComputationGraph(out.resolve("task-1/model.zip").toFile(), false);
+            ComputationGraph fromTask0 = Networks.build(method.frozen());
+            List<String> copied = Networks.copyParameters(task0, fromTask0);
+            assertEquals(Arrays.stream(fromTask0.getLayers()).filter(l -> l.numParams() > 0).count(),
+                    copied.size(), "task 0's checkpoint has every encoder and projector layer: " + copied);
+            ComputationGraph fromTask1 = Networks.build(method.frozen());
+            Networks.copyParameters(task1, fromTask1);
+            String recorded = tasks.get(1).get("frozen_model_sha256").asText();
+            assertEquals(ModelSnapshot.parametersSha256(fromTask0.params()), recorded, strategy);
+            assertFalse(recorded.equals(ModelSnapshot.parametersSha256(fromTask1.params())),
+                    "task 1 trained: its own encoder is not the teacher");
+            INDArray views = Nd4j.rand(DataType.FLOAT, 4, 2, 28, 28);
+            INDArray z0 = task0.feedForward(views, false).get("z");
+            assertEquals(z0, fromTask0.outputSingle(false, views), "the teacher's projections are task 0's");
         }
     }
 
