@@ -15,8 +15,9 @@ record Arguments(String command, List<String> confFiles, List<String> overrides,
             commands:
               train       run the continual benchmark of a configuration (the default command)
               validate    check a configuration and print it with every default filled in
-              parity      check the loss code against golden vectors of the reference:
-                          parity --vectors FILE.json [--tol 1e-6]
+              parity      check the losses and the networks against the reference's values:
+                          parity --vectors FILE.json [--tol 1e-6]      (losses)
+                          parity --networks FILE.json [--tol 1e-6]     (networks, against PyTorch)
               compare     put finished (or running) runs side by side, with plots:
                           compare RUN_DIR [RUN_DIR...] [--out compare.html]
               bench       time training steps in this JVM (images per second, memory):
@@ -29,7 +30,8 @@ record Arguments(String command, List<String> confFiles, List<String> overrides,
               --conf FILE          a HOCON configuration (repeatable; later files win), e.g. conf/fmnist-5t.conf
               --set KEY=VALUE      override one key (repeatable), e.g. --set optim.epochs=50
               --strategies A,B     run the benchmark once per strategy (finetune, cassle, pnr) into
-                                   <output.dir>/<strategy> and print them side by side
+                                   <output.dir>/<strategy> and print them side by side; task 0,
+                                   the same under every strategy, is trained once
               --force              discard the run an output directory holds and start over
                                    (same as --set output.overwrite=true); without it, a run of the
                                    same configuration is resumed and any other is refused

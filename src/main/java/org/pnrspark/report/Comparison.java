@@ -62,6 +62,11 @@ public final class Comparison {
                     ResultsTable.pct(r.metric("metrics", "forward_transfer")),
                     ResultsTable.pct(r.metric("knn_metrics", "final_accuracy")), sources.get(i)));
         }
+        // the baseline the rows start from (the same for runs of one seed and encoder)
+        runs.stream().filter(r -> Double.isFinite(r.randomInitAll("accuracy_all"))).findFirst().ifPresent(r ->
+                sb.append(String.format(Locale.ROOT, "random initialisation: linear probe %s, k-NN %s on all classes%n",
+                        ResultsTable.pct(r.randomInitAll("accuracy_all")),
+                        ResultsTable.pct(r.randomInitAll("knn_accuracy_all")))));
         return sb.toString();
     }
 

@@ -37,16 +37,19 @@ public final class ResultsTable {
                 what, pct(m.finalAccuracy()), pct(m.averageAccuracy()), pct(m.forgetting()), pct(m.forwardTransfer()));
     }
 
-    /** Several runs side by side: accuracy on all classes after each task, one row per run. */
+    /**
+     * Several runs side by side: accuracy on all classes after each task, one row per run, the continual metrics and
+     * the final k-NN accuracy; then the random initialisation's accuracies, the baseline every row starts from.
+     */
     public static String comparison(List<RunResult> runs) {
         if (runs.isEmpty()) return "";
         int tasks = runs.get(0).config().scenario().tasks();
         StringBuilder sb = new StringBuilder("Linear-probe accuracy on all classes (%) after each task\n");
         sb.append(String.format(Locale.ROOT, "%-10s |", "strategy"));
         for (int i = 0; i < tasks; i++) sb.append(String.format(Locale.ROOT, " task %-2d", i));
-        sb.append(" | average | forget | fwd tr | train img/s | minutes\n");
+        sb.append(" | average | forget | fwd tr | k-NN | train img/s | minutes\n");
         sb.append("-".repeat(11)).append('+').append("-".repeat(8 * tasks))
-                .append("-+---------+--------+--------+-------------+--------\n");
+                .append("-+---------+--------+--------+------+-------------+--------\n");
         for (RunResult r : runs) {
             sb.append(String.format(Locale.ROOT, "%-10s |", r.config().continual().strategy().configName()));
             for (int i = 0; i < tasks; i++) {
@@ -54,9 +57,13 @@ public final class ResultsTable {
             }
             double imgs = r.tasks().stream().mapToDouble(TaskResult::imagesPerSecond).average().orElse(Double.NaN);
             var m = r.metrics();
-            sb.append(String.format(Locale.ROOT, " | %7s | %6s | %6s | %11.1f | %7.1f%n", pct(m.averageAccuracy()),
-                    pct(m.forgetting()), pct(m.forwardTransfer()), imgs, r.seconds() / 60));
+            double knn = r.tasks().isEmpty() ? Double.NaN : r.tasks().get(r.tasks().size() - 1).evaluation().knnAccuracyAll();
+            sb.append(String.format(Locale.ROOT, " | %7s | %6s | %6s | %4s | %11.1f | %7.1f%n", pct(m.averageAccuracy()),
+                    pct(m.forgetting()), pct(m.forwardTransfer()), pct(knn), imgs, r.seconds() / 60));
         }
+        runs.stream().map(RunResult::randomInit).filter(java.util.Objects::nonNull).findFirst().ifPresent(e ->
+                sb.append(String.format(Locale.ROOT, "random initialisation: linear probe %s, k-NN %s on all classes%n",
+                        pct(e.accuracyAll()), pct(e.knnAccuracyAll()))));
         return sb.toString();
     }
 

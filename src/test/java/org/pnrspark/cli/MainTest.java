@@ -2,30 +2,20 @@ package org.pnrspark.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pnrspark.testutil.Cli;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pnrspark.testutil.Cli.run;
 
 /** The command line: bad input is reported in one line, with exit code 2, before Spark starts. */
 class MainTest {
-    private record Outcome(int code, String out, String err) {}
-
-    private static Outcome run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void badConfigurationStopsBeforeSparkStarts() {
         var before = org.apache.spark.SparkContext$.MODULE$.getActive();
-        Outcome o = run("train", "--conf", "conf/fmnist-5t.conf", "--set", "optim.lr=-1");
+        Cli.Outcome o = run("train", "--conf", "conf/fmnist-5t.conf", "--set", "optim.lr=-1");
         assertEquals(2, o.code());
         assertTrue(o.err().startsWith("error: Invalid configuration: optim.lr: got -1"), o.err());
         assertEquals(before, org.apache.spark.SparkContext$.MODULE$.getActive(), "no Spark context was started");
@@ -33,14 +23,14 @@ class MainTest {
 
     @Test
     void unreadableDataPath(@TempDir Path dir) {
-        Outcome o = run("train", "--conf", "conf/fmnist-5t.conf", "--set", "data.root=" + dir.resolve("missing"));
+        Cli.Outcome o = run("train", "--conf", "conf/fmnist-5t.conf", "--set", "data.root=" + dir.resolve("missing"));
         assertEquals(2, o.code());
         assertTrue(o.err().contains("data.root") && o.err().contains("missing"), o.err());
     }
 
     @Test
     void missingConfigFileAndUnknownArguments() {
-        Outcome o = run("train", "--conf", "conf/does-not-exist.conf");
+        Cli.Outcome o = run("train", "--conf", "conf/does-not-exist.conf");
         assertEquals(2, o.code());
         assertTrue(o.err().contains("does-not-exist.conf"), o.err());
         o = run("train", "--epochs", "3");
@@ -56,7 +46,7 @@ class MainTest {
 
     @Test
     void validatePrintsTheEffectiveConfiguration() {
-        Outcome o = run("validate", "--conf", "conf/fmnist-5t.conf", "--set", "optim.epochs=9");
+        Cli.Outcome o = run("validate", "--conf", "conf/fmnist-5t.conf", "--set", "optim.epochs=9");
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("epochs=9") || o.out().contains("epochs = 9"), o.out());
         assertTrue(run("--help").out().contains("usage: pnr-spark"));

@@ -4,13 +4,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.pnrspark.cli.Main;
+import org.pnrspark.testutil.Cli;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,6 +15,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pnrspark.testutil.Cli.parity;
 
 /**
  * Every network against PyTorch (torchvision's ResNet-18, the small CNN and the heads as the reference defines them):
@@ -32,19 +30,6 @@ class NetworkParityTest {
         try (InputStream in = NetworkParityTest.class.getResourceAsStream(RESOURCE)) {
             vectors = NetworkVectors.read(RESOURCE, in);
         }
-    }
-
-    private record Outcome(int code, String out, String err) {}
-
-    private static Outcome parity(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] all = new String[args.length + 1];
-        all[0] = "parity";
-        System.arraycopy(args, 0, all, 1, args.length);
-        int code = Main.run(all, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     private static Path copy(Path dir) throws IOException {
@@ -66,7 +51,7 @@ class NetworkParityTest {
 
     @Test
     void everyNetworkEqualsPyTorchsInFloat64(@TempDir Path dir) throws IOException {
-        Outcome o = parity("--networks", copy(dir).toString());
+        Cli.Outcome o = parity("--networks", copy(dir).toString());
         assertEquals(0, o.code(), o.out() + o.err());
         assertEquals(1 + 12 + 1, o.out().lines().count(), "header, a line per network, summary: " + o.out());
         assertTrue(o.out().contains("12 networks (float64): 12 passed, 0 failed (tolerance 1.0e-06"), o.out());
@@ -96,7 +81,7 @@ class NetworkParityTest {
         double scale = Double.parseDouble(text.substring(start, end));
         Path tampered = dir.resolve("tampered.json");
         Files.writeString(tampered, text.substring(0, start) + (scale * 1.0001) + text.substring(end));
-        Outcome o = parity("--networks", tampered.toString());
+        Cli.Outcome o = parity("--networks", tampered.toString());
         assertEquals(1, o.code(), o.out());
         assertTrue(o.out().contains("12 networks (float64): 11 passed, 1 failed"), o.out());
         assertTrue(o.out().lines().anyMatch(l -> l.startsWith("small-cnn-1x28x28") && l.contains("FAIL")), o.out());
@@ -108,7 +93,7 @@ class NetworkParityTest {
         // PyTorch's BYOL predictor and projector are the same shape of MLP: call a predictor layer by another name
         Path renamed = dir.resolve("renamed.json");
         Files.writeString(renamed, text.replace("\"layer\":\"pred_fc2\"", "\"layer\":\"pred_fc3\""));
-        Outcome o = parity("--networks", renamed.toString());
+        Cli.Outcome o = parity("--networks", renamed.toString());
         assertEquals(1, o.code(), o.out());
         String line = o.out().lines().filter(l -> l.startsWith("byol-predictor")).findFirst().orElseThrow();
         assertTrue(line.contains("FAIL: the networks differ: only in pnr-spark's [pred_fc2_W, pred_fc2_b], "
@@ -117,22 +102,22 @@ class NetworkParityTest {
 
     @Test
     void badArgumentsAndFilesAreRefusedClearly(@TempDir Path dir) throws IOException {
-        Outcome both = parity("--networks", "a.json", "--vectors", "b.json");
+        Cli.Outcome both = parity("--networks", "a.json", "--vectors", "b.json");
         assertEquals(2, both.code());
         assertTrue(both.err().contains("give one of --vectors"), both.err());
-        Outcome dtype = parity("--networks", "a.json", "--dtype", "float16");
+        Cli.Outcome dtype = parity("--networks", "a.json", "--dtype", "float16");
         assertEquals(2, dtype.code());
         assertTrue(dtype.err().contains("--dtype must be float64 or float32, got \"float16\""), dtype.err());
         Path losses = dir.resolve("losses.json");
         Files.writeString(losses, "{\"dtype\": \"float64\", \"cases\": []}");
-        Outcome wrongKind = parity("--networks", losses.toString());
+        Cli.Outcome wrongKind = parity("--networks", losses.toString());
         assertEquals(2, wrongKind.code());
         assertTrue(wrongKind.err().contains("a network parity file; loss vectors go to parity --vectors"),
                 wrongKind.err());
         Path truncated = dir.resolve("truncated.json");
         String text = Files.readString(copy(dir));
         Files.writeString(truncated, text.replaceFirst("\"output_weights\"", "\"output_weight\""));
-        Outcome missing = parity("--networks", truncated.toString());
+        Cli.Outcome missing = parity("--networks", truncated.toString());
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("case 0 (small-cnn-1x28x28): field \"output_weights\": expected a value"),
                 missing.err());

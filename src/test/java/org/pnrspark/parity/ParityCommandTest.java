@@ -2,32 +2,18 @@ package org.pnrspark.parity;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pnrspark.cli.Main;
+import org.pnrspark.testutil.Cli;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pnrspark.testutil.Cli.parity;
 
 class ParityCommandTest {
-    private record Outcome(int code, String out, String err) {}
-
-    private static Outcome parity(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        String[] all = new String[args.length + 1];
-        all[0] = "parity";
-        System.arraycopy(args, 0, all, 1, args.length);
-        int code = Main.run(all, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
     private static Path golden(Path dir) throws IOException {
         Path file = dir.resolve("losses-reference.json");
         try (InputStream in = ParityCommandTest.class.getResourceAsStream("/golden/losses-reference.json")) {
@@ -38,7 +24,7 @@ class ParityCommandTest {
 
     @Test
     void everyReferenceCasePasses(@TempDir Path dir) throws IOException {
-        Outcome o = parity("--vectors", golden(dir).toString());
+        Cli.Outcome o = parity("--vectors", golden(dir).toString());
         assertEquals(0, o.code(), o.out() + o.err());
         assertEquals(1 + 39 + 1, o.out().lines().count(), "header, a line per case, summary");
         assertTrue(o.out().contains("13 loss families, 39 cases: 39 passed, 0 failed (tolerance 1.0e-06)"), o.out());
@@ -55,7 +41,7 @@ class ParityCommandTest {
         int end = text.indexOf(',', start);
         double v = Double.parseDouble(text.substring(start, end).trim());
         Files.writeString(tampered, text.substring(0, start) + " " + (v * 1.001) + text.substring(end));
-        Outcome o = parity("--vectors", tampered.toString());
+        Cli.Outcome o = parity("--vectors", tampered.toString());
         assertEquals(1, o.code());
         assertTrue(o.out().contains("38 passed, 1 failed"), o.out());
 
@@ -72,7 +58,7 @@ class ParityCommandTest {
     void malformedFilesAreReportedClearly(@TempDir Path dir) throws IOException {
         Path notJson = dir.resolve("a.json");
         Files.writeString(notJson, "{ \"cases\": [ ");
-        Outcome o = parity("--vectors", notJson.toString());
+        Cli.Outcome o = parity("--vectors", notJson.toString());
         assertEquals(2, o.code());
         assertTrue(o.err().startsWith("error: " + notJson + ": not valid JSON"), o.err());
 

@@ -10,19 +10,16 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.pnrspark.cli.Main;
 import org.pnrspark.config.ConfigLoader;
 import org.pnrspark.method.Methods;
 import org.pnrspark.model.ModelSnapshot;
 import org.pnrspark.model.Networks;
+import org.pnrspark.testutil.Cli;
 import org.pnrspark.testutil.ExternalTools;
 import org.pnrspark.testutil.SparkTestSession;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -49,14 +46,10 @@ class EndToEndTest {
 
     static String run(String... args) {
         SparkTestSession.get();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        String text = out.toString(StandardCharsets.UTF_8);
-        System.out.println(text);
-        assertEquals(0, code, "exit code; stderr: " + err.toString(StandardCharsets.UTF_8));
-        return text;
+        Cli.Outcome o = Cli.run(args);
+        System.out.println(o.out());
+        assertEquals(0, o.code(), "exit code; stderr: " + o.err());
+        return o.out();
     }
 
     static String[] args(Path outputDir, String... extra) {
@@ -85,6 +78,9 @@ class EndToEndTest {
     void threeStrategiesTrainCheckpointAndEvaluate() throws IOException {
         Path dir = THREE;
         assertTrue(console.contains("Linear-probe accuracy on all classes (%) after each task"), console);
+        assertTrue(console.contains("| average | forget | fwd tr | k-NN | train img/s | minutes"), console);
+        assertTrue(console.lines().anyMatch(l -> l.matches("random initialisation: linear probe \\d+\\.\\d, k-NN "
+                + "\\d+\\.\\d on all classes")), "the baseline under the side-by-side table:\n" + console);
         assertTrue(console.contains("kernels: CpuBackend (-onednn-avx2); layer helpers: convolution MKLDNNConvHelper, "
                 + "batch norm MKLDNNBatchNormHelper"), "the log names the oneDNN kernels in use:\n" + console);
         for (String strategy : List.of("finetune", "cassle", "pnr")) {
@@ -280,14 +276,14 @@ class EndToEndTest {
         Path html = tmp.resolve("cmp.html");
         String out = run("compare", THREE.resolve("finetune").toString(), THREE.resolve("cassle").toString(),
                 THREE.resolve("pnr/results.json").toString(), "--out", html.toString());
-        for (String s : List.of("simclr · finetune", "simclr · cassle", "simclr · pnr", "forget")) {
+        for (String s : List.of("simclr · finetune", "simclr · cassle", "simclr · pnr", "forget",
+                "random initialisation: linear probe ")) {
             assertTrue(out.contains(s), s + " in\n" + out);
         }
         assertTrue(Files.readString(html).contains("<svg"));
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertEquals(2, Main.run(new String[] {"compare", tmp.toString()}, new PrintStream(new ByteArrayOutputStream()),
-                new PrintStream(err)));
-        assertTrue(err.toString().contains("no results here"), err.toString());
+        Cli.Outcome empty = Cli.run("compare", tmp.toString());
+        assertEquals(2, empty.code());
+        assertTrue(empty.err().contains("no results here"), empty.err());
     }
 
     @Test
@@ -310,10 +306,9 @@ class EndToEndTest {
     @Test
     void existingResultsAreNotOverwrittenWithoutForce(@TempDir Path dir) throws IOException {
         Files.createDirectories(dir.resolve("task-0"));
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Main.run(args(dir), new PrintStream(new ByteArrayOutputStream()), new PrintStream(err));
-        assertEquals(2, code);
-        assertTrue(err.toString().contains("output.dir") && err.toString().contains("--force"), err.toString());
+        Cli.Outcome o = Cli.run(args(dir));
+        assertEquals(2, o.code());
+        assertTrue(o.err().contains("output.dir") && o.err().contains("--force"), o.err());
         assertTrue(new File(dir.toFile(), "task-0").isDirectory());
     }
 
