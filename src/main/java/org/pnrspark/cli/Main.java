@@ -6,14 +6,20 @@ import org.pnrspark.config.InvalidConfigException;
 import org.pnrspark.config.JobConfig;
 import org.pnrspark.data.DataFormatException;
 import org.pnrspark.data.Datasets;
+import org.pnrspark.data.ImageSources;
+import org.pnrspark.data.Scenarios;
+import org.pnrspark.data.Split;
+import org.pnrspark.data.TaskSplit;
 import org.pnrspark.parity.ParityCommand;
 import org.pnrspark.report.ResultsTable;
 import org.pnrspark.report.ResultsWriter;
 import org.pnrspark.report.RunResult;
 import org.pnrspark.train.ContinualTrainer;
 import org.pnrspark.train.ProgressLog;
+import org.pnrspark.train.RunChecks;
 import org.pnrspark.train.SparkSessions;
 import org.pnrspark.train.TrainingDivergedException;
+import org.pnrspark.util.HadoopConf;
 import org.pnrspark.util.QuietStdout;
 import org.pnrspark.util.Storage;
 
@@ -99,6 +105,11 @@ public final class Main {
         JobConfig base = ConfigLoader.load(sources, a.overrides());
         Storage storage = new Storage(SparkSessions.hadoopConfigurationBeforeSpark(base));
         Datasets.checkReadable(base, storage);
+        // the tasks' sizes against the batch, before Spark starts (in local mode the images read stay cached)
+        HadoopConf hadoop = new HadoopConf(storage.conf());
+        List<TaskSplit> tasks = Scenarios.split(base, ImageSources.get(base, Split.TRAIN, hadoop),
+                ImageSources.get(base, Split.TEST, hadoop), storage);
+        RunChecks.check(base, tasks, RunChecks.workersBeforeSpark(base));
         String outputDir = base.output().dir().isEmpty()
                 ? "runs/" + base.run().name() + "/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))
                 : base.output().dir();

@@ -83,16 +83,18 @@ public final class ContinualTrainer {
 
     public RunResult run() throws IOException {
         long start = System.nanoTime();
-        // --force starts over once per application: a restarted driver (a new attempt) resumes what it began
-        String application = sc.sc().applicationId();
-        boolean startOver = config.output().overwrite() && !RunDirectory.startedOverBy(storage, outputDir, application);
-        if (startOver) RunDirectory.startOver(storage, outputDir, application);
-        boolean resuming = !startOver && RunDirectory.checkResumable(config, storage, false);
         ImageAccess hadoop = ImageAccess.create(sc);
         ImageSource train = ImageSources.get(config, Split.TRAIN, hadoop.value());
         ImageSource test = ImageSources.get(config, Split.TEST, hadoop.value());
         List<TaskSplit> tasks = Scenarios.split(config, train, test, storage);
         int[] testLabels = test.labels();
+        // with the workers Spark reports, before anything in the output directory is written or removed
+        RunChecks.check(config, tasks, workers);
+        // --force starts over once per application: a restarted driver (a new attempt) resumes what it began
+        String application = sc.sc().applicationId();
+        boolean startOver = config.output().overwrite() && !RunDirectory.startedOverBy(storage, outputDir, application);
+        if (startOver) RunDirectory.startOver(storage, outputDir, application);
+        boolean resuming = !startOver && RunDirectory.checkResumable(config, storage, false);
         log.line("run %s: %s, %s x %s, %d tasks, %d training / %d test images, %d workers x batch %d, averaging every %d",
                 config.run().name(), config.data().dataset().configName(), config.method().name(),
                 config.continual().strategy().configName(), tasks.size(), train.size(), test.size(), workers,
@@ -102,15 +104,6 @@ public final class ContinualTrainer {
         if (skippedEntries != null) log.line("data: %s", skippedEntries);
 
         SslMethod method = Methods.of(config);
-        if (method.queues(0).isPresent()) {
-            int size = method.queues(0).get().size();
-            int global = workers * config.spark().batchSizePerWorker();
-            if (size % global != 0) {
-                throw new IllegalArgumentException("mocov2plus.queue_size = " + size + " must be a multiple of "
-                        + "the global batch, spark.workers x spark.batch_size_per_worker = " + workers + " x "
-                        + config.spark().batchSizePerWorker() + " = " + global + " (the reference asserts K % B = 0)");
-            }
-        }
         storage.writeString(Storage.child(outputDir, Checkpoints.CONFIG), config.hocon());
         // what earlier attempts finished: loaded and verified before anything is trained
         Finished finished = resuming ? finished(outputDir, method, tasks.size(), tasks.size()) : Finished.NONE;

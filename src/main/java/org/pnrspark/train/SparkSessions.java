@@ -9,13 +9,21 @@ import java.util.Map;
 
 /** The Spark session of a run, and the Hadoop configuration used before Spark starts. */
 public final class SparkSessions {
+    /** How many sessions this JVM asked for: "nothing reached Spark" is checkable even when a session runs. */
+    private static final java.util.concurrent.atomic.AtomicInteger REQUESTED = new java.util.concurrent.atomic.AtomicInteger();
+
     private SparkSessions() {}
+
+    public static int requested() {
+        return REQUESTED.get();
+    }
 
     /**
      * A session whose master comes from spark-submit when it sets one, else from spark.master of the
      * configuration; Kryo with pnr-spark's registrator ({@link SparkKryo}); the configuration's spark.conf properties on top.
      */
     public static SparkSession create(JobConfig config, String strategies) {
+        REQUESTED.incrementAndGet();
         SparkConf conf = new SparkConf()
                 .setAppName("pnr-spark " + config.run().name() + " (" + config.method().name() + ", " + strategies + ")")
                 .setIfMissing("spark.master", config.spark().master())

@@ -3,10 +3,13 @@ package org.pnrspark.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pnrspark.testutil.Cli;
+import org.pnrspark.train.SparkSessions;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pnrspark.testutil.Cli.run;
 
@@ -14,11 +17,33 @@ import static org.pnrspark.testutil.Cli.run;
 class MainTest {
     @Test
     void badConfigurationStopsBeforeSparkStarts() {
-        var before = org.apache.spark.SparkContext$.MODULE$.getActive();
+        int sessions = SparkSessions.requested();
         Cli.Outcome o = run("train", "--conf", "conf/fmnist-5t.conf", "--set", "optim.lr=-1");
         assertEquals(2, o.code());
         assertTrue(o.err().startsWith("error: Invalid configuration: optim.lr: got -1"), o.err());
-        assertEquals(before, org.apache.spark.SparkContext$.MODULE$.getActive(), "no Spark context was started");
+        assertEquals(sessions, SparkSessions.requested(), "Spark was not asked for a session");
+    }
+
+    @Test
+    void aBatchLargerThanATaskStopsBeforeSparkStartsAndWritesNothing(@TempDir Path dir) {
+        int sessions = SparkSessions.requested();
+        Path out = dir.resolve("run");
+        // the bundled sample: 2000 training images per task
+        Cli.Outcome o = run("train", "--conf", "conf/fmnist-5t.conf", "--set", "spark.batch_size_per_worker=100000",
+                "--set", "output.dir=" + out, "--strategies", "finetune,pnr");
+        assertEquals(2, o.code(), o.err());
+        assertTrue(o.err().startsWith("error: Invalid configuration: spark.batch_size_per_worker: got 100000"), o.err());
+        assertTrue(o.err().contains("at most 1000") && o.err().contains("2000 training images"), o.err());
+        assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
+        assertEquals(sessions, SparkSessions.requested(), "Spark was not asked for a session");
+        assertFalse(Files.exists(out), "nothing written");
+        // a MoCo queue that is no whole number of global batches, known before Spark from spark.workers
+        o = run("train", "--conf", "conf/fmnist-5t-mocov2plus.conf", "--set", "spark.workers=2",
+                "--set", "spark.batch_size_per_worker=48", "--set", "output.dir=" + out);
+        assertEquals(2, o.code(), o.err());
+        assertTrue(o.err().contains("mocov2plus.queue_size: got 1024") && o.err().contains("2 x 48 = 96"), o.err());
+        assertEquals(sessions, SparkSessions.requested());
+        assertFalse(Files.exists(out));
     }
 
     @Test
