@@ -89,7 +89,7 @@ class ResumeAndFaultsTest {
         // the same directory with another configuration is refused, naming the key, unless --force
         Result other = inProcess(out, "--set", "optim.lr=0.5");
         assertEquals(2, other.code, other.err);
-        assertTrue(other.err.contains("optim.lr: 0.3 → 0.5"), other.err);
+        assertTrue(other.err.contains("optim.lr: 0.05 → 0.5"), other.err);
 
         Path console2 = dir.resolve("killed-2.log");
         Process resumed = childJvm(out, console2);
@@ -186,6 +186,71 @@ class ResumeAndFaultsTest {
         CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoints.readVerified(
                 new Storage(new Configuration()), queues.toString(), Long.MAX_VALUE));
         assertTrue(e.getMessage().contains("3 bytes read"), e.getMessage());
+    }
+
+    /**
+     * A checkpoint file and its checksum are two writes; what commits them comes after both (state.json for an epoch
+     * checkpoint, the task's entry in results.json for a task checkpoint). A crash between the two leaves files that
+     * nothing commits: resume ignores them, trains from the last committed state and writes them again.
+     */
+    @Test
+    void aCrashBetweenACheckpointAndItsChecksumIsRedoneOnResume() throws IOException {
+        Path out = dir.resolve("crash-between");
+        Result stopped = inProcess(out, "--set", "fault.nan_input.task=1", "--set", "fault.nan_input.epoch=2");
+        assertEquals(1, stopped.code, stopped.err);
+        assertTrue(Files.isRegularFile(out.resolve("task-1/epoch-2/state.json")), "task 2's second epoch is committed");
+        // the crash: epoch 3's model written, not its checksum nor state.json; the task's model written, not its
+        // checksum nor its row in results.json
+        Files.createDirectories(out.resolve("task-1/epoch-3"));
+        Files.copy(out.resolve("task-1/epoch-2/model.zip"), out.resolve("task-1/epoch-3/model.zip"));
+        Files.copy(out.resolve("task-1/epoch-2/model.zip"), out.resolve("task-1/model.zip"));
+        assertEquals(1, results(out).get("tasks").size());
+
+        Result resumed = inProcess(out);
+        assertEquals(0, resumed.code, resumed.err);
+        assertTrue(resumed.out.contains("task 2/2: resuming after epoch 2/3"), resumed.out);
+        JsonNode r = results(out);
+        assertEquals(uninterrupted.get("accuracy_matrix"), r.get("accuracy_matrix"));
+        assertTrue(java.util.Arrays.equals(zipEntry(dir.resolve("uninterrupted/task-1/model.zip"), "coefficients.bin"),
+                zipEntry(out.resolve("task-1/model.zip"), "coefficients.bin")), "the same parameters as uninterrupted");
+        Checkpoints.readVerified(new Storage(new Configuration()), out.resolve("task-1/model.zip").toString(),
+                Long.MAX_VALUE);
+        assertFalse(Files.exists(out.resolve("task-1/epoch-3")), "the uncommitted epoch directory is gone");
+    }
+
+    /** A committed file that does not verify is refused with its name, never skipped or retrained silently. */
+    @Test
+    void corruptStateOrMomentumTargetIsRefusedByName() throws IOException {
+        Path out = dir.resolve("state-corrupt");
+        String[] args = {"--set", "fault.nan_input.task=1", "--set", "fault.nan_input.epoch=2",
+                "--set", "eval.random_init_baseline=false"};
+        Result stopped = inProcess(out, args);
+        assertEquals(1, stopped.code, stopped.err);
+        Path state = out.resolve("task-1/epoch-2/state.json");
+        String good = Files.readString(state);
+
+        Files.writeString(state, good.substring(0, good.length() / 2));
+        Result truncated = inProcess(out, "--set", "eval.random_init_baseline=false");
+        assertEquals(2, truncated.code, truncated.err);
+        assertTrue(truncated.err.contains("task-1/epoch-2/state.json cannot be read"), truncated.err);
+        assertFalse(truncated.err.contains("\tat "), truncated.err);
+
+        Files.writeString(state, good.replace("\"epochs_done\" : 2", "\"epochs_done\" : 1"));
+        Result inconsistent = inProcess(out, "--set", "eval.random_init_baseline=false");
+        assertEquals(2, inconsistent.code, inconsistent.err);
+        assertTrue(inconsistent.err.contains("task-1/epoch-2/state.json: expected format 1 and epochs_done 2"),
+                inconsistent.err);
+
+        Files.writeString(state, good);
+        Path momentum = out.resolve("task-0/momentum.zip");
+        byte[] bytes = Files.readAllBytes(momentum);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(momentum, bytes);
+        Result flipped = inProcess(out, "--set", "eval.random_init_baseline=false");
+        assertEquals(2, flipped.code, flipped.err);
+        assertTrue(flipped.err.contains("task-0/momentum.zip is corrupt or truncated"), flipped.err);
+        assertTrue(Files.isRegularFile(state) && Files.isRegularFile(out.resolve("task-1/epoch-2/model.zip")),
+                "a refused resume removes nothing");
     }
 
     private record Result(int code, String out, String err) {}
