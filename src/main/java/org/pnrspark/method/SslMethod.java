@@ -82,5 +82,16 @@ public interface SslMethod extends Serializable {
         public double tau(long step, long totalSteps) {
             return finalTau - (finalTau - baseTau) * (Math.cos(Math.PI * step / totalSteps) + 1) / 2;
         }
+
+        /**
+         * The share of the target kept over {@code steps} steps from {@code firstStep}, the product of their τ: the
+         * reference's update after every step, m ← τ m + (1 − τ) θ, applied once with this share towards the θ the
+         * steps end at (exact when θ stays there, as it does for the target between two averaging rounds).
+         */
+        public double keepOverSteps(long firstStep, int steps, long totalSteps) {
+            double keep = 1;
+            for (int s = 0; s < steps; s++) keep *= tau(firstStep + s, totalSteps);
+            return keep;
+        }
     }
 }

@@ -371,9 +371,8 @@ public final class ContinualTrainer {
                     target.destroy();
                     // the reference updates the target after every step; here after every round, with the τ of
                     // each of the round's steps compounded, towards the averaged online parameters
-                    double keep = 1;
-                    for (int s = 0; s < roundSteps; s++) keep *= method.momentum().get().tau(steps + s, totalSteps);
-                    Networks.emaUpdate(momentum, sparkNet.getNetwork(), keep);
+                    Networks.emaUpdate(momentum, sparkNet.getNetwork(),
+                            method.momentum().get().keepOverSteps(steps, roundSteps, totalSteps));
                 }
                 steps += roundSteps;
                 double score = sparkNet.getScore();
