@@ -46,4 +46,19 @@ class BenchmarkConfsTest {
         assertEquals(List.of(11, 22, 39, 23, 42, 30, 78, 81, 64, 20, 29, 79, 15, 69, 86, 63, 55, 53, 73, 68),
                 c.scenario().classesOfTask(0));
     }
+
+    @org.junit.jupiter.api.Test
+    void theOneWorkerVariantTrainsTheReferencesBatchInOneReplica() {
+        for (String method : List.of("simclr", "mocov2plus", "byol", "barlow", "vicreg")) {
+            JobConfig two = ConfigLoader.load(List.of(ConfigLoader.readLocalFile("conf/cifar100-5t-" + method + ".conf")),
+                    List.of());
+            JobConfig one = ConfigLoader.load(List.of(ConfigLoader.readLocalFile("conf/cifar100-5t-" + method + ".conf"),
+                    ConfigLoader.readLocalFile("conf/cifar100-one-worker.conf")), List.of());
+            assertEquals(2, two.spark().workers(), method);
+            assertEquals(1, one.spark().workers(), method);
+            assertEquals(256, one.spark().batchSizePerWorker(), method);
+            assertEquals(two.optim().lr(), one.optim().lr(), method);
+            assertEquals(method, one.method().name());
+        }
+    }
 }
