@@ -104,6 +104,14 @@ final class SparkDistribution {
         return pid;
     }
 
+    /** The process id an executor's log directory names, if its JVM got as far as logging it. */
+    static java.util.OptionalLong executorPid(Path dir) throws IOException {
+        Path stderr = dir.resolve("stderr");
+        if (!Files.exists(stderr)) return java.util.OptionalLong.empty();
+        java.util.regex.Matcher m = EXECUTOR_PID.matcher(Files.readString(stderr));
+        return m.find() ? java.util.OptionalLong.of(Long.parseLong(m.group(1))) : java.util.OptionalLong.empty();
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

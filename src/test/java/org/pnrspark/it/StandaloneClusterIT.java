@@ -18,6 +18,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * distribution's jars (SparkDistribution), and submit/local.sh with MASTER=spark://... . The worker runs two
  * executors of one core each, each in a JVM of its own, so the training replicas, the broadcasts (the frozen
  * model, the network configuration) and the features all cross process boundaries as they do on a real cluster;
- * in local mode they share the driver's heap and a broadcast is never deserialised.
+ * in local mode they share the driver's heap and a broadcast is never deserialised. Then the same job runs again and
+ * one executor JVM is killed with SIGKILL while it runs a training task: the job must finish with the same results.
  */
 class StandaloneClusterIT {
 
@@ -61,15 +64,8 @@ class StandaloneClusterIT {
             // ND4J keeps its arrays off-heap: the executors' heap is also the cap of JavaCPP's off-heap memory
             String submit = spark.sparkSubmit("2g", "spark.executor.cores=1", "spark.executor.memory=1536m",
                     "spark.cores.max=2");
-            ProcessBuilder pb = new ProcessBuilder(spark.tinyJob(out)).directory(spark.root.toFile())
-                    .redirectErrorStream(true).redirectOutput(console.toFile());
-            pb.environment().put("SPARK_SUBMIT", submit);
-            pb.environment().put("MASTER", masterUrl);
-            pb.environment().put("DRIVER_MEMORY", "2g");
-            pb.environment().put("SPARK_HOME", spark.home.toString());
-            pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
             long t0 = System.nanoTime();
-            driver = pb.start();
+            driver = submit(spark, submit, masterUrl, out, console);
             boolean done = driver.waitFor(5, TimeUnit.MINUTES);
             String logs = SparkDistribution.tail(console, 80) + "\n" + SparkDistribution.tail(workerLog, 40);
             assertTrue(done, "the job did not finish in 5 minutes (a driver whose executors cannot start waits "
@@ -91,13 +87,99 @@ class StandaloneClusterIT {
                 assertTrue(acc > 0.1 && acc <= 1.0, "linear-probe accuracy after task " + t + ": " + acc);
             }
 
-            assertExecutorsRanInOwnJvms(workDir, driver.pid(), logs);
-            JsonNode app = completedApp(masterJson);
+            Path firstApp = assertExecutorsRanInOwnJvms(workDir, driver.pid(), logs);
+            JsonNode app = completedApp(masterJson, 1);
             assertEquals("FINISHED", app.get("state").asText(), "the application's state on the master: " + app);
+
+            // the same job again, with one executor JVM killed (SIGKILL) while it runs a training task: Spark runs
+            // the lost tasks again (the worker starts a new executor), and the results are those of the first run
+            Path killedOut = dir.resolve("run-killed");
+            Path killedConsole = dir.resolve("console-killed.log");
+            driver = submit(spark, submit, masterUrl, killedOut, killedConsole);
+            long killedPid = killAnExecutorRunningATrainingTask(workDir, firstApp, killedConsole, driver);
+            boolean killedDone = driver.waitFor(6, TimeUnit.MINUTES);
+            String killedLogs = SparkDistribution.tail(killedConsole, 80) + "\n" + SparkDistribution.tail(workerLog, 40);
+            assertTrue(killedDone, "the job with a killed executor did not finish in 6 minutes:\n" + killedLogs);
+            assertEquals(0, driver.exitValue(), "the job with a killed executor failed:\n" + killedLogs);
+            String killedOutput = Files.readString(killedConsole);
+            assertTrue(killedOutput.matches("(?s).*Lost executor \\d+ on .*exited with code 137.*"),
+                    "the driver lost the executor of pid " + killedPid + ":\n" + killedLogs);
+            JsonNode again = new ObjectMapper().readTree(killedOut.resolve("results.json").toFile());
+            assertEquals(results.get("accuracy_matrix"), again.get("accuracy_matrix"), "linear probe");
+            assertEquals(results.get("knn_accuracy_matrix"), again.get("knn_accuracy_matrix"), "k-NN");
+            for (int t = 0; t < 2; t++) {
+                assertEquals(results.get("tasks").get(t).get("final_loss"), again.get("tasks").get(t).get("final_loss"),
+                        "task " + t + ": the training loss");
+            }
+            assertEquals("FINISHED", completedApp(masterJson, 2).get("state").asText());
         } finally {
             SparkDistribution.stop(driver);
             SparkDistribution.stop(worker);
             SparkDistribution.stop(master);
+        }
+    }
+
+    /** The tiny job through submit/local.sh against the standalone master, console into a file. */
+    private static Process submit(SparkDistribution spark, String submit, String masterUrl, Path out, Path console)
+            throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(spark.tinyJob(out)).directory(spark.root.toFile())
+                .redirectErrorStream(true).redirectOutput(console.toFile());
+        pb.environment().put("SPARK_SUBMIT", submit);
+        pb.environment().put("MASTER", masterUrl);
+        pb.environment().put("DRIVER_MEMORY", "2g");
+        pb.environment().put("SPARK_HOME", spark.home.toString());
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        return pb.start();
+    }
+
+    private static final Pattern RUNNING = Pattern.compile("Running task \\S+ in stage \\S+ \\(TID (\\d+)\\)");
+    private static final Pattern FINISHED = Pattern.compile("Finished task \\S+ in stage \\S+ \\(TID (\\d+)\\)");
+
+    /**
+     * Once the driver trains task 1, finds an executor of the new application with a task started and not finished,
+     * and kills its JVM with SIGKILL (kill -9); returns its process id.
+     */
+    private static long killAnExecutorRunningATrainingTask(Path workDir, Path firstApp, Path console, Process driver)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+        while (System.nanoTime() < deadline && driver.isAlive()) {
+            if (Files.exists(console) && Files.readString(console).contains("task 1/2: ")) {
+                List<Path> executors;
+                try (Stream<Path> apps = Files.list(workDir)) {
+                    executors = apps.filter(a -> a.getFileName().toString().startsWith("app-") && !a.equals(firstApp))
+                            .flatMap(StandaloneClusterIT::children).filter(Files::isDirectory).toList();
+                }
+                for (Path e : executors) {
+                    Path stderr = e.resolve("stderr");
+                    String log = Files.exists(stderr) ? Files.readString(stderr) : "";
+                    Set<String> running = tids(RUNNING, log);
+                    running.removeAll(tids(FINISHED, log));
+                    var pid = SparkDistribution.executorPid(e);
+                    if (running.isEmpty() || pid.isEmpty()) continue;
+                    ProcessHandle handle = ProcessHandle.of(pid.getAsLong()).orElse(null);
+                    if (handle == null) continue;
+                    handle.destroyForcibly();
+                    handle.onExit().get(30, TimeUnit.SECONDS);
+                    return pid.getAsLong();
+                }
+            }
+            Thread.sleep(20);
+        }
+        fail("no executor was found running a training task:\n" + SparkDistribution.tail(console, 60));
+        return -1;
+    }
+
+    private static Set<String> tids(Pattern p, String log) {
+        Set<String> out = new HashSet<>();
+        for (Matcher m = p.matcher(log); m.find(); ) out.add(m.group(1));
+        return out;
+    }
+
+    private static Stream<Path> children(Path dir) {
+        try {
+            return Files.list(dir).toList().stream();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
@@ -131,7 +213,7 @@ class StandaloneClusterIT {
     }
 
     /** Every executor the worker launched started, registered with the driver, and ran tasks in its own JVM. */
-    private static void assertExecutorsRanInOwnJvms(Path workDir, long driverPid, String logs) throws IOException {
+    private static Path assertExecutorsRanInOwnJvms(Path workDir, long driverPid, String logs) throws IOException {
         List<Path> apps;
         try (Stream<Path> s = Files.list(workDir)) {
             apps = s.filter(p -> p.getFileName().toString().startsWith("app-")).toList();
@@ -146,9 +228,11 @@ class StandaloneClusterIT {
         Set<Long> pids = new HashSet<>();
         for (Path e : executors) pids.add(SparkDistribution.assertOwnExecutorJvm(e, driverPid, logs));
         assertEquals(2, pids.size(), "two executor JVMs: " + pids);
+        return apps.get(0);
     }
 
-    private static JsonNode completedApp(URI masterJson) throws IOException, InterruptedException {
+    /** The latest completed application once the master lists {@code count} of them. */
+    private static JsonNode completedApp(URI masterJson, int count) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newHttpClient();
         // the master learns of the application's end shortly after the driver exits
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -156,7 +240,12 @@ class StandaloneClusterIT {
         while (System.nanoTime() < deadline) {
             state = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(masterJson).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
-            if (state.get("completedapps").size() == 1) return state.get("completedapps").get(0);
+            JsonNode apps = state.get("completedapps");
+            if (apps.size() == count) {
+                JsonNode latest = apps.get(0);
+                for (JsonNode a : apps) if (a.get("starttime").asLong() > latest.get("starttime").asLong()) latest = a;
+                return latest;
+            }
             Thread.sleep(500);
         }
         fail("the master lists no completed application: " + state);
