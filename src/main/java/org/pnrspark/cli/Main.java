@@ -39,8 +39,32 @@ public final class Main {
 
     public static void main(String[] args) {
         QuietStdout.install();
-        int code = run(args, System.out, System.err);
+        int code;
+        try {
+            code = run(args, System.out, System.err);
+        } catch (Throwable t) {
+            code = unexpected(t, System.err);
+        }
         if (code != 0) System.exit(code);
+    }
+
+    /**
+     * An error nobody anticipated (a bug, or a failure deep in Spark or ND4J): one line on the console, the stack
+     * trace in a file for the bug report; returns exit code 1.
+     */
+    static int unexpected(Throwable t, PrintStream err) {
+        String where;
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("pnr-spark-error-", ".txt");
+            java.io.StringWriter trace = new java.io.StringWriter();
+            t.printStackTrace(new java.io.PrintWriter(trace));
+            java.nio.file.Files.writeString(file, trace.toString());
+            where = "the stack trace is in " + file;
+        } catch (IOException | RuntimeException e) {
+            where = "the stack trace could not be written: " + e.getMessage();
+        }
+        err.println("error: " + t + "\n(an unexpected failure; " + where + ")");
+        return 1;
     }
 
     /** Runs a command; returns the process exit code (0 success, 2 bad input, 1 failure). */

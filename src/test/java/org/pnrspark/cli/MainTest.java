@@ -47,6 +47,22 @@ class MainTest {
     }
 
     @Test
+    void anUnexpectedFailureIsOneLineWithItsTraceInAFile() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        int code = Main.unexpected(new IllegalStateException("boom", new ArithmeticException("deep")),
+                new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        String err = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(1, code);
+        assertTrue(err.startsWith("error: java.lang.IllegalStateException: boom\n"), err);
+        assertFalse(err.contains("\tat "), err);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("the stack trace is in (\\S+)\\)").matcher(err);
+        assertTrue(m.find(), err);
+        String trace = Files.readString(Path.of(m.group(1)));
+        assertTrue(trace.contains("Caused by: java.lang.ArithmeticException: deep") && trace.contains("\tat "), trace);
+        Files.delete(Path.of(m.group(1)));
+    }
+
+    @Test
     void unreadableDataPath(@TempDir Path dir) {
         Cli.Outcome o = run("train", "--conf", "conf/fmnist-5t.conf", "--set", "data.root=" + dir.resolve("missing"));
         assertEquals(2, o.code());
