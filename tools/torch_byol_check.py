@@ -1,4 +1,4 @@
-"""An independent BYOL check in PyTorch: does BYOL improve the small CNN's features in PyTorch at the budget of the Java check (one task of 10 classes,
+"""An independent BYOL check in PyTorch: does BYOL improve the small CNN's features at the budget of a short pnr-spark run (one task of 10 classes,
 300 images per class, 5 epochs, batch 128, SGD lr 0.025 after batch scaling, wd 5e-4, no warm-up)?"""
 import os, sys, math, copy, torch, torch.nn as nn, torch.nn.functional as F, numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
