@@ -293,11 +293,7 @@ public final class ContinualTrainer {
         int[] images = task.trainIndices();
         // drop_last as the reference, then whole rounds of one minibatch per worker
         int batchesPerEpoch = images.length / batch / workers * workers;
-        if (batchesPerEpoch == 0) {
-            throw new IllegalArgumentException("task " + t + " has " + images.length + " training images, fewer than "
-                    + "spark.workers x spark.batch_size_per_worker = " + workers + " x " + batch
-                    + ": lower the batch size or the number of workers");
-        }
+        // at least one minibatch per worker: RunChecks.check refused the run before anything was written otherwise
         double baseLr = LearningRateSchedule.scaledBaseLr(config.optim(), workers * batch);
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, batch)
                 .batchSizePerWorker(batch)
