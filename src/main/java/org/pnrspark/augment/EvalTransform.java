@@ -1,7 +1,8 @@
 package org.pnrspark.augment;
 
+import org.pnrspark.image.Resampler;
 import org.pnrspark.config.JobConfig;
-import org.pnrspark.data.DecodedImage;
+import org.pnrspark.image.DecodedImage;
 
 /**
  * The evaluation transform (feature extraction for the probe and k-NN), as the reference's validation pipeline:

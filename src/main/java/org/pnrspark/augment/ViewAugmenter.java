@@ -1,5 +1,6 @@
 package org.pnrspark.augment;
 
+import org.pnrspark.image.Resampler;
 import org.pnrspark.config.JobConfig;
 
 import java.util.SplittableRandom;

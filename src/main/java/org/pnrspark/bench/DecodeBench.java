@@ -6,7 +6,7 @@ import org.pnrspark.config.ConfigLoader;
 import org.pnrspark.config.InvalidConfigException;
 import org.pnrspark.config.JobConfig;
 import org.pnrspark.data.BadImageException;
-import org.pnrspark.data.DecodedImage;
+import org.pnrspark.image.DecodedImage;
 import org.pnrspark.data.ImageDecoder;
 
 import javax.imageio.IIOImage;

@@ -1,5 +1,6 @@
 package org.pnrspark.data;
 
+import org.pnrspark.image.DecodedImage;
 import org.pnrspark.util.Storage;
 
 import java.io.IOException;

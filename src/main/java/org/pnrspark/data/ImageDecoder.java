@@ -1,5 +1,6 @@
 package org.pnrspark.data;
 
+import org.pnrspark.image.DecodedImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;

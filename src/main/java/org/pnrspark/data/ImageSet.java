@@ -1,5 +1,6 @@
 package org.pnrspark.data;
 
+import org.pnrspark.image.DecodedImage;
 import java.io.Serializable;
 import java.util.Arrays;
 

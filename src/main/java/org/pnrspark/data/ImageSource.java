@@ -1,5 +1,7 @@
 package org.pnrspark.data;
 
+import org.pnrspark.image.DecodedImage;
+
 /**
  * The images of one split as executors use them: labels known up front, pixels read and decoded on demand.
  * Implementations are shared by the threads of a JVM.

@@ -1,6 +1,7 @@
 package org.pnrspark.data;
 
-import org.pnrspark.augment.Resampler;
+import org.pnrspark.image.DecodedImage;
+import org.pnrspark.image.Resampler;
 import org.pnrspark.util.Storage;
 
 import javax.imageio.IIOImage;

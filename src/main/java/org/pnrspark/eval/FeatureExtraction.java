@@ -18,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.pnrspark.augment.EvalTransform;
 import org.pnrspark.config.JobConfig;
 import org.pnrspark.data.BadImageException;
-import org.pnrspark.data.DecodedImage;
+import org.pnrspark.image.DecodedImage;
 import org.pnrspark.data.ImageAccess;
 import org.pnrspark.data.ImageSource;
 import org.pnrspark.data.ImageSources;

@@ -94,7 +94,7 @@ public final class NetworkBlocks {
      *
      * @param updater the optimiser of its parameter group when its learning rate differs from the network's, else
      *                null. A distinct rate at build time keeps g in updater blocks of its own, so that the rate can
-     *                later be changed per epoch in place ({@link org.pnrspark.train.LearningRateSchedule}).
+     *                later be changed per epoch in place (by the trainer's learning-rate schedule).
      */
     public static String distillPredictor(GraphBuilder g, String input, int dim, int hidden, Regularizers reg,
             MomentumSgd updater) {

@@ -12,7 +12,7 @@ import org.pnrspark.augment.SampleRandom;
 import org.pnrspark.augment.ViewAugmenter;
 import org.pnrspark.config.JobConfig;
 import org.pnrspark.data.BadImageException;
-import org.pnrspark.data.DecodedImage;
+import org.pnrspark.image.DecodedImage;
 import org.pnrspark.data.ImageAccess;
 import org.pnrspark.data.ImageSource;
 import org.pnrspark.data.ImageSources;

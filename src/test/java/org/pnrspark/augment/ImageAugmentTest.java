@@ -3,7 +3,7 @@ package org.pnrspark.augment;
 import org.junit.jupiter.api.Test;
 import org.pnrspark.config.ConfigLoader;
 import org.pnrspark.config.JobConfig;
-import org.pnrspark.data.DecodedImage;
+import org.pnrspark.image.DecodedImage;
 
 import java.util.List;
 import java.util.SplittableRandom;

@@ -1,5 +1,6 @@
 package org.pnrspark.augment;
 
+import org.pnrspark.image.Resampler;
 import org.junit.jupiter.api.Test;
 import org.pnrspark.config.JobConfig;
 

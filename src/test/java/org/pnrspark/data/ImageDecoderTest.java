@@ -1,5 +1,6 @@
 package org.pnrspark.data;
 
+import org.pnrspark.image.DecodedImage;
 import org.junit.jupiter.api.Test;
 import org.pnrspark.testutil.TinyImages;
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pnrspark.config.ConfigLoader;
 import org.pnrspark.config.JobConfig;
-import org.pnrspark.data.DecodedImage;
+import org.pnrspark.image.DecodedImage;
 import org.pnrspark.data.ImageSource;
 import org.pnrspark.data.ImageSources;
 import org.pnrspark.data.PackedShards;

@@ -1,4 +1,4 @@
-package org.pnrspark.augment;
+package org.pnrspark.image;
 
 /**
  * Resizes a region of an image as PIL does: a separable filter whose support widens when shrinking so that
@@ -63,7 +63,8 @@ public final class Resampler {
         }
     }
 
-    static float clamp255(float v) {
+    /** Clamps to 0..255, as PIL's 8-bit output is. */
+    public static float clamp255(float v) {
         return v < 0 ? 0 : (v > 255 ? 255 : v);
     }
 

@@ -1,4 +1,4 @@
-package org.pnrspark.data;
+package org.pnrspark.image;
 
 /**
  * One decoded image: channel-major values 0..255 (RGB for image files; as stored for CIFAR-100 and Fashion-MNIST).
