@@ -29,7 +29,7 @@ record Arguments(String command, List<String> confFiles, List<String> overrides,
             options:
               --conf FILE          a HOCON configuration (repeatable; later files win), e.g. conf/fmnist-5t.conf
               --set KEY=VALUE      override one key (repeatable), e.g. --set optim.epochs=50
-              --strategies A,B     run the benchmark once per strategy (finetune, cassle, pnr) into
+              --strategies A,B     run the benchmark once per strategy (e.g. finetune,cassle,pnr) into
                                    <output.dir>/<strategy> and print them side by side; task 0,
                                    the same under every strategy, is trained once
               --force              discard the run an output directory holds and start over

@@ -1,6 +1,7 @@
 package org.pnrspark.config;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 
 import java.util.ArrayList;
@@ -36,8 +37,7 @@ final class ConfigRecords {
 
         JobConfig.Model model = new JobConfig.Model(v.oneOf("model.encoder", "small-cnn", "resnet18-cifar",
                 "resnet18-imagenet"));
-        JobConfig.Method method = new JobConfig.Method(v.oneOf("method.name", "simclr", "mocov2plus", "byol", "barlow",
-                "vicreg"));
+        JobConfig.Method method = new JobConfig.Method(v.named("method.name", MethodKind.class));
         JobConfig.Simclr simclr = new JobConfig.Simclr(v.positive("simclr.temperature"),
                 v.intAtLeast("simclr.proj_hidden_dim", 1), v.intAtLeast("simclr.proj_output_dim", 1),
                 v.intAtLeast("simclr.distill_proj_hidden_dim", 1), v.positive("simclr.distill_temperature"),
@@ -52,18 +52,18 @@ final class ConfigRecords {
                 v.nonNegative("vicreg.var_loss_weight"), v.nonNegative("vicreg.cov_loss_weight"),
                 v.intAtLeast("vicreg.distill_proj_hidden_dim", 1), v.nonNegative("vicreg.distill_lamb"),
                 v.nonNegative("vicreg.negative_lamb"));
-        double[] byolTau = momentumTaus(v, "byol");
+        double[] byolTau = momentumTaus(v, MethodKind.BYOL.block());
         JobConfig.Byol byol = new JobConfig.Byol(v.intAtLeast("byol.proj_hidden_dim", 1),
                 v.intAtLeast("byol.proj_output_dim", 1), v.intAtLeast("byol.pred_hidden_dim", 1), byolTau[0],
                 byolTau[1], v.intAtLeast("byol.distill_proj_hidden_dim", 1), v.nonNegative("byol.distill_lamb"),
                 v.nonNegative("byol.negative_lamb"));
-        double[] mocoTau = momentumTaus(v, "mocov2plus");
+        double[] mocoTau = momentumTaus(v, MethodKind.MOCOV2PLUS.block());
         JobConfig.Moco moco = new JobConfig.Moco(v.positive("mocov2plus.temperature"),
                 v.intAtLeast("mocov2plus.proj_hidden_dim", 1), v.intAtLeast("mocov2plus.proj_output_dim", 1),
                 v.intAtLeast("mocov2plus.queue_size", 1), mocoTau[0], mocoTau[1],
                 v.intAtLeast("mocov2plus.distill_proj_hidden_dim", 1), v.positive("mocov2plus.distill_temperature"),
                 v.nonNegative("mocov2plus.distill_lamb"));
-        JobConfig.Continual continual = new JobConfig.Continual(v.named("continual.strategy", Strategy.class),
+        JobConfig.Continual continual = new JobConfig.Continual(strategy(v, c),
                 v.named("continual.frozen_bn_mode", FrozenBnMode.class));
 
         int epochs = v.intAtLeast("optim.epochs", 1);
@@ -106,6 +106,25 @@ final class ConfigRecords {
 
         return new JobConfig(new JobConfig.Run(v.nonEmptyString("run.name"), v.longValue("run.seed")), data,
                 scenario, augment, model, method, simclr, barlow, vicreg, byol, moco, continual, optim, spark, eval, output, checkpoint, fault, Redaction.hocon(c));
+    }
+
+    /**
+     * continual.strategy names one of the blocks of continual.strategies (reference.conf has one per strategy, with
+     * its settings, and lists them in the order the message of a wrong name gives them); its settings are that
+     * block's numbers.
+     */
+    private static JobConfig.StrategyChoice strategy(ConfigValues v, Config c) {
+        String blocks = "continual.strategies";
+        var strategies = c.getConfig(blocks).root();
+        String name = v.oneOf("continual.strategy", strategies.keySet().stream()
+                .sorted(java.util.Comparator.comparingInt(k -> strategies.get(k).origin().lineNumber()))
+                .toArray(String[]::new));
+        String block = blocks + "." + ConfigUtil.quoteString(name);
+        Map<String, Double> settings = new TreeMap<>();
+        for (String setting : c.getConfig(block).root().keySet()) {
+            settings.put(setting, v.number(block + "." + ConfigUtil.quoteString(setting)));
+        }
+        return new JobConfig.StrategyChoice(name, settings);
     }
 
     private static JobConfig.FaultPoint faultPoint(ConfigValues v, String block) {

@@ -103,8 +103,13 @@ public record JobConfig(
 
     public record Model(String encoder) implements Serializable {}
 
-    /** @param name simclr, mocov2plus, byol, barlow or vicreg: selects which of the method blocks is used */
-    public record Method(String name) implements Serializable {}
+    /** @param kind the method; selects which of the method blocks is used */
+    public record Method(MethodKind kind) implements Serializable {
+        /** The method's name in configuration files and results. */
+        public String name() {
+            return kind.configName();
+        }
+    }
 
     /** SimCLR (PNR_SPEC §2, §3.1, §4, §5.1). */
     public record Simclr(double temperature, int projHiddenDim, int projOutputDim, int distillProjHiddenDim,
@@ -134,7 +139,26 @@ public record JobConfig(
             double finalTauMomentum, int distillProjHiddenDim, double distillTemperature, double distillLamb)
             implements Serializable {}
 
-    public record Continual(Strategy strategy, FrozenBnMode frozenBnMode) implements Serializable {}
+    /**
+     * @param strategy     the continual strategy (continual.strategy) and its settings
+     * @param frozenBnMode batch-norm mode of the frozen previous model when it produces targets
+     */
+    public record Continual(StrategyChoice strategy, FrozenBnMode frozenBnMode) implements Serializable {}
+
+    /**
+     * A continual strategy by name, with the numbers of its block {@code continual.strategies.<name>}; the
+     * strategies themselves (package {@code continual}) check the values they read.
+     */
+    public record StrategyChoice(String configName, Map<String, Double> settings) implements Named, Serializable {
+        public StrategyChoice {
+            settings = new java.util.TreeMap<>(settings);
+        }
+
+        /** The key of one of its settings, for messages. */
+        public String key(String setting) {
+            return "continual.strategies." + configName + "." + setting;
+        }
+    }
 
     /**
      * @param optimizer          "sgd" (heavy-ball momentum, coupled weight decay) or "lars" (the reference's LARS

@@ -91,6 +91,6 @@ public final class Evaluator {
     /** The offline probe's base rate: configured, or the reference's for the method. */
     double offlineLr() {
         double lr = config.eval().offline().lr();
-        return lr > 0 ? lr : OfflineLinearProbe.referenceLr(config.method().name());
+        return lr > 0 ? lr : config.method().kind().referenceProbeLr();
     }
 }

@@ -19,17 +19,6 @@ import java.util.SplittableRandom;
 public final class OfflineLinearProbe {
     private OfflineLinearProbe() {}
 
-    /** The reference's linear-evaluation rate per method (the same for CIFAR, ImageNet-100 and DomainNet). */
-    public static double referenceLr(String method) {
-        return switch (method) {
-            case "simclr" -> 1.0;
-            case "mocov2plus", "byol" -> 3.0;
-            case "barlow" -> 0.1;
-            case "vicreg" -> 0.3;
-            default -> throw new IllegalArgumentException("no reference linear-evaluation rate for " + method);
-        };
-    }
-
     /** The rate of an epoch: base × gamma^(milestones passed), milestone m at epoch round(m × epochs). */
     static double lrAt(int epoch, double base, JobConfig.OfflineProbe p) {
         double lr = base;

@@ -2,9 +2,8 @@ package org.pnrspark.method;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.pnrspark.config.JobConfig;
+import org.pnrspark.config.MethodKind;
 import org.pnrspark.loss.ByolLoss;
-import org.pnrspark.loss.ByolPnrLoss;
-import org.pnrspark.loss.CasslePredictiveLoss;
 import org.pnrspark.model.LossTerm;
 import org.pnrspark.model.NetworkBlocks;
 import org.pnrspark.model.Regularizers;
@@ -14,17 +13,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * BYOL (PNR_SPEC §2, §3.3, §3.4, §4, §5.3): projector features → hidden (BN, ReLU) → output, predictor on top
+ * BYOL (docs/reference.md §2, §3.3, §3.4): projector features → hidden (BN, ReLU) → output, predictor on top
  * (pr = predictor(z)); a momentum target (EMA of the encoder and projector) gives zm. Loss: byol(pr1, zm2) +
- * byol(pr2, zm1), the sum of both directions. CaSSLe adds distill_lamb · predictive distillation between p = g(z)
- * and f; PNR adds the BYOL-PNR terms (frozen output of the same view positive, of the other view negative).
+ * byol(pr2, zm1), the sum of both directions.
  */
 public final class ByolMethod extends ProjectionMethod {
     static final String PREDICTOR_PREFIX = "pred_";
     private final JobConfig.Byol p;
 
     public ByolMethod(JobConfig config) {
-        super(config, config.byol().projOutputDim(), config.byol().distillProjHiddenDim());
+        super(config, config.byol().projOutputDim());
         this.p = config.byol();
     }
 
@@ -50,30 +48,14 @@ public final class ByolMethod extends ProjectionMethod {
         return Optional.of(new MomentumTarget(frozen(), p.baseTauMomentum(), p.finalTauMomentum()));
     }
 
-    /** The predictive distillers (CaSSLe's and PNR's) train g at lr / distill_lamb when distill_lamb &lt; 1. */
     @Override
-    public double distillPredictorLrScale() {
-        return p.distillLamb() < 1 ? 1 / p.distillLamb() : 1.0;
+    MethodKind kind() {
+        return MethodKind.BYOL;
     }
 
     @Override
     List<LossTerm> ownTerms() {
         return List.of(new LossTerm(ByolLoss.NAME, 1.0, Map.of(), Map.of("p", "pr1", "z", "zm2")),
                 new LossTerm(ByolLoss.NAME, 1.0, Map.of(), Map.of("p", "pr2", "z", "zm1")));
-    }
-
-    @Override
-    List<LossTerm> cassleTerms() {
-        return concat(ownTerms(), new LossTerm(CasslePredictiveLoss.NAME, p.distillLamb(), Map.of()));
-    }
-
-    @Override
-    List<LossTerm> pnrTerms() {
-        return concat(ownTerms(), new LossTerm(ByolPnrLoss.NAME, 1.0,
-                Map.of("distill_lamb", p.distillLamb(), "negative_lamb", p.negativeLamb())));
-    }
-
-    private static List<LossTerm> concat(List<LossTerm> terms, LossTerm extra) {
-        return java.util.stream.Stream.concat(terms.stream(), java.util.stream.Stream.of(extra)).toList();
     }
 }

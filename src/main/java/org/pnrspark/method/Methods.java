@@ -7,13 +7,12 @@ public final class Methods {
     private Methods() {}
 
     public static SslMethod of(JobConfig config) {
-        return switch (config.method().name()) {
-            case "simclr" -> new SimclrMethod(config);
-            case "barlow" -> new BarlowMethod(config);
-            case "vicreg" -> new VicregMethod(config);
-            case "byol" -> new ByolMethod(config);
-            case "mocov2plus" -> new MocoMethod(config);
-            default -> throw new IllegalArgumentException("unknown method " + config.method().name());
+        return switch (config.method().kind()) {
+            case SIMCLR -> new SimclrMethod(config);
+            case MOCOV2PLUS -> new MocoMethod(config);
+            case BYOL -> new ByolMethod(config);
+            case BARLOW -> new BarlowMethod(config);
+            case VICREG -> new VicregMethod(config);
         };
     }
 }

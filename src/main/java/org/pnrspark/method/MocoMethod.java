@@ -2,10 +2,8 @@ package org.pnrspark.method;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.pnrspark.config.JobConfig;
-import org.pnrspark.config.Strategy;
-import org.pnrspark.loss.CassleContrastiveLoss;
+import org.pnrspark.config.MethodKind;
 import org.pnrspark.loss.MocoLoss;
-import org.pnrspark.loss.MocoPnrLoss;
 import org.pnrspark.model.LossTerm;
 import org.pnrspark.model.NetworkBlocks;
 import org.pnrspark.model.Regularizers;
@@ -15,18 +13,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * MoCo v2+ (PNR_SPEC §2, §3.2, §3.4, §4, §5.2): q = norm(projector(h)) with SimCLR's projector; a momentum target
+ * MoCo v2+ (docs/reference.md §2, §3.2, §3.4): q = norm(projector(h)) with SimCLR's projector; a momentum target
  * (EMA of the encoder and projector, τ 0.99 → 0.999) gives the keys k = norm(...); a queue of past keys per view
- * supplies the negatives. CaSSLe adds distill_lamb · contrastive distillation between g(q) and the frozen model's
- * output; PNR replaces MoCo's loss with the PNR loss, whose negatives are the union of the momentum-key queue and a
- * second queue of the frozen model's keys, and whose p = norm(g(q)).
+ * supplies the negatives. A continual strategy may add a second queue, of the frozen previous model's keys (PNR).
  */
 public final class MocoMethod extends ProjectionMethod {
     private static final Map<String, String> KEYS = Map.of("k1", "zm1", "k2", "zm2");
     private final JobConfig.Moco p;
 
     public MocoMethod(JobConfig config) {
-        super(config, config.moco().projOutputDim(), config.moco().distillProjHiddenDim());
+        super(config, config.moco().projOutputDim());
         this.p = config.moco();
     }
 
@@ -49,33 +45,17 @@ public final class MocoMethod extends ProjectionMethod {
 
     @Override
     public Optional<QueueSpec> queues(int task) {
-        return Optional.of(new QueueSpec(p.projOutputDim(), p.queueSize(), pnr(task)));
+        return Optional.of(new QueueSpec(p.projOutputDim(), p.queueSize(),
+                strategy().queuesFrozenKeys(objective(), task)));
     }
 
     @Override
-    boolean normalizesDistillOutput(int task) {
-        return pnr(task);
-    }
-
-    private boolean pnr(int task) {
-        return strategy() == Strategy.PNR && usesFrozenModel(task);
+    MethodKind kind() {
+        return MethodKind.MOCOV2PLUS;
     }
 
     @Override
     List<LossTerm> ownTerms() {
         return List.of(new LossTerm(MocoLoss.NAME, 1.0, Map.of("temperature", p.temperature()), KEYS));
-    }
-
-    @Override
-    List<LossTerm> cassleTerms() {
-        return List.of(ownTerms().get(0), new LossTerm(CassleContrastiveLoss.NAME, p.distillLamb(),
-                Map.of("temperature", p.distillTemperature())));
-    }
-
-    /** PNR's loss replaces MoCo's (the reference's --pnr_loss); distill_lamb is not used, as in the reference. */
-    @Override
-    List<LossTerm> pnrTerms() {
-        return List.of(new LossTerm(MocoPnrLoss.NAME, 1.0,
-                Map.of("temperature", p.temperature(), "distill_temperature", p.distillTemperature()), KEYS));
     }
 }

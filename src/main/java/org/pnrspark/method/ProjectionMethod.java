@@ -5,10 +5,12 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.pnrspark.config.JobConfig;
-import org.pnrspark.config.Strategy;
+import org.pnrspark.config.MethodKind;
+import org.pnrspark.continual.ContinualStrategies;
+import org.pnrspark.continual.ContinualStrategy;
+import org.pnrspark.continual.MethodObjective;
 import org.pnrspark.model.Encoders;
 import org.pnrspark.model.LossTerm;
-import org.pnrspark.model.MomentumSgd;
 import org.pnrspark.model.NetworkBlocks;
 import org.pnrspark.model.Regularizers;
 import org.pnrspark.model.SslLossLayer;
@@ -19,25 +21,22 @@ import java.util.Optional;
 
 /**
  * The shape the methods share: views → encoder → projector → z = [z1 | z2], optionally a head on z (BYOL's
- * predictor, giving pr = [pr1 | pr2]); from task 1 on under CaSSLe or PNR, also p = g(z) through the distill
- * predictor. Labels: a momentum target's [zm1 | zm2] (BYOL, MoCo), then the frozen previous model's [f1 | f2], then
- * MoCo's key queues.
- * A method says what its projector (and head) is and which loss terms each case uses.
+ * predictor, giving pr = [pr1 | pr2]); from task 1 on, when the continual strategy uses the frozen previous model,
+ * also p = [p1 | p2] from the strategy's head on the projector (CaSSLe's and PNR's distill predictor g). Labels: a
+ * momentum target's [zm1 | zm2] (BYOL, MoCo), then the frozen previous model's [f1 | f2], then MoCo's key queues.
+ * A method says what its projector (and head) is and what its own loss is; the strategy, what it makes of them.
  */
 abstract class ProjectionMethod implements SslMethod {
     static final String LOSS = LOSS_LAYER;
     protected final JobConfig config;
     private final int embeddingDim;
-    private final int distillHiddenDim;
+    private final ContinualStrategy strategy;
 
-    /**
-     * @param embeddingDim     width of z (and of p, f, pr, zm): the projector's output
-     * @param distillHiddenDim hidden width of the distill predictor g
-     */
-    ProjectionMethod(JobConfig config, int embeddingDim, int distillHiddenDim) {
+    /** @param embeddingDim width of z (and of p, f, pr, zm): the projector's output */
+    ProjectionMethod(JobConfig config, int embeddingDim) {
         this.config = config;
         this.embeddingDim = embeddingDim;
-        this.distillHiddenDim = distillHiddenDim;
+        this.strategy = ContinualStrategies.of(config);
     }
 
     int embeddingDim() {
@@ -54,11 +53,12 @@ abstract class ProjectionMethod implements SslMethod {
 
     @Override
     public String addDistillPredictor(GraphBuilder g, String projector, int task, Regularizers reg) {
-        double scale = distillPredictorLrScale();
-        MomentumSgd distillUpdater = scale == 1.0 ? null
-                : new MomentumSgd(config.optim().lr() * scale, config.optim().momentum());
-        String p = NetworkBlocks.distillPredictor(g, projector, embeddingDim, distillHiddenDim, reg, distillUpdater);
-        return normalizesDistillOutput(task) ? NetworkBlocks.l2Normalize(g, NetworkBlocks.DISTILL_PREFIX + "norm", p) : p;
+        return strategy.addHead(g, projector, objective(), task, reg);
+    }
+
+    @Override
+    public double distillPredictorLrScale() {
+        return strategy.headLrScale(objective());
     }
 
     /** Name of the per-view embeddings the method's own loss reads: "z" (z1, z2) or "pr" (pr1, pr2). */
@@ -66,27 +66,23 @@ abstract class ProjectionMethod implements SslMethod {
         return "z";
     }
 
-    /** Whether the distill predictor's output p is L2-normalised in the network (PNR-MoCo: p = norm(g(q))). */
-    boolean normalizesDistillOutput(int task) {
-        return false;
-    }
-
-    /** The method's own loss (task 0 and finetune). */
+    /** The method's own loss (task 0, and every task under finetune). */
     abstract List<LossTerm> ownTerms();
 
-    /** The objective from task 1 on under CaSSLe, with the distillation on p and f. */
-    abstract List<LossTerm> cassleTerms();
+    /** What the continual strategy sees of this method. */
+    MethodObjective objective() {
+        return new MethodObjective(kind(), config, ownTerms(), embeddingDim);
+    }
 
-    /** The objective from task 1 on under PNR. */
-    abstract List<LossTerm> pnrTerms();
+    abstract MethodKind kind();
 
-    protected Strategy strategy() {
-        return config.continual().strategy();
+    ContinualStrategy strategy() {
+        return strategy;
     }
 
     @Override
     public boolean usesFrozenModel(int task) {
-        return strategy().usesFrozenModel(task);
+        return strategy.usesFrozenModel(task);
     }
 
     @Override
@@ -150,11 +146,7 @@ abstract class ProjectionMethod implements SslMethod {
         if (usesFrozenModel(task)) {
             inputs.addAll(List.of("p1", "p2"));
             labels.addAll(List.of("f1", "f2"));
-            terms = switch (strategy()) {
-                case CASSLE -> cassleTerms();
-                case PNR -> pnrTerms();
-                case FINETUNE -> throw new IllegalStateException("finetune never uses the frozen model");
-            };
+            terms = strategy.terms(objective(), task);
         }
         Optional<QueueSpec> queues = queues(task);
         if (queues.isEmpty()) return new SslLossLayer(LOSS, terms, inputs, labels, embeddingDim);

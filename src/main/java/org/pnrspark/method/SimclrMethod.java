@@ -2,9 +2,8 @@ package org.pnrspark.method;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.pnrspark.config.JobConfig;
-import org.pnrspark.loss.CassleContrastiveLoss;
+import org.pnrspark.config.MethodKind;
 import org.pnrspark.loss.NtXentLoss;
-import org.pnrspark.loss.SimclrPnrLoss;
 import org.pnrspark.model.LossTerm;
 import org.pnrspark.model.NetworkBlocks;
 import org.pnrspark.model.Regularizers;
@@ -13,15 +12,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * SimCLR (PNR_SPEC §3.1, §4, §5.1): projector features → hidden (ReLU) → output; NT-Xent on z.
- * CaSSLe adds distill_lamb · contrastive distillation between p = g(z) and f; PNR replaces NT-Xent by the
- * SimCLR-PNR loss at distill_temperature (the reference's --pnr_loss).
+ * SimCLR (docs/reference.md §3.1): projector features → hidden (ReLU) → output; NT-Xent on z. Its block also holds
+ * the settings of its distillation under CaSSLe and PNR (distill_temperature, distill_lamb, distill_proj_hidden_dim).
  */
 public final class SimclrMethod extends ProjectionMethod {
     private final JobConfig.Simclr p;
 
     public SimclrMethod(JobConfig config) {
-        super(config, config.simclr().projOutputDim(), config.simclr().distillProjHiddenDim());
+        super(config, config.simclr().projOutputDim());
         this.p = config.simclr();
     }
 
@@ -31,18 +29,12 @@ public final class SimclrMethod extends ProjectionMethod {
     }
 
     @Override
+    MethodKind kind() {
+        return MethodKind.SIMCLR;
+    }
+
+    @Override
     List<LossTerm> ownTerms() {
         return List.of(new LossTerm(NtXentLoss.NAME, 1.0, Map.of("temperature", p.temperature())));
-    }
-
-    @Override
-    List<LossTerm> cassleTerms() {
-        return List.of(ownTerms().get(0), new LossTerm(CassleContrastiveLoss.NAME, p.distillLamb(),
-                Map.of("temperature", p.distillTemperature())));
-    }
-
-    @Override
-    List<LossTerm> pnrTerms() {
-        return List.of(new LossTerm(SimclrPnrLoss.NAME, 1.0, Map.of("temperature", p.distillTemperature())));
     }
 }

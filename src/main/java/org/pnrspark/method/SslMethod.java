@@ -26,8 +26,8 @@ public interface SslMethod extends Serializable {
     String addPredictor(GraphBuilder g, String projector, Regularizers reg);
 
     /**
-     * Adds task t's distill predictor g on the projector's output (CaSSLe, PNR), with the normalisation of its
-     * output where the method has one; returns its output vertex.
+     * Adds the continual strategy's head on the projector's output for task t (CaSSLe's and PNR's distill predictor
+     * g, normalised for PNR with MoCo v2+; none for feature distillation); returns its output vertex p.
      */
     String addDistillPredictor(GraphBuilder g, String projector, int task, Regularizers reg);
 
@@ -47,12 +47,10 @@ public interface SslMethod extends Serializable {
     Optional<MomentumTarget> momentum();
 
     /**
-     * The distill predictor's base learning rate relative to the others' (its parameter group, PNR_SPEC §4, §5.3):
-     * 1 except for BYOL's predictive distillers with λ &lt; 1, which use lr / λ.
+     * The base learning rate of the strategy's head relative to the others' (its parameter group, docs/reference.md
+     * §4, §5.3): 1 except for BYOL's predictive distillers with λ &lt; 1, which use lr / λ.
      */
-    default double distillPredictorLrScale() {
-        return 1.0;
-    }
+    double distillPredictorLrScale();
 
     /** MoCo's key queues at task t, if the method keeps any. */
     default Optional<QueueSpec> queues(int task) {

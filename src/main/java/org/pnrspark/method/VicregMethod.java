@@ -2,9 +2,8 @@ package org.pnrspark.method;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.pnrspark.config.JobConfig;
-import org.pnrspark.loss.CasslePredictiveMseLoss;
+import org.pnrspark.config.MethodKind;
 import org.pnrspark.loss.VicregLoss;
-import org.pnrspark.loss.VicregPnrLoss;
 import org.pnrspark.model.LossTerm;
 import org.pnrspark.model.NetworkBlocks;
 import org.pnrspark.model.Regularizers;
@@ -13,14 +12,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * VICReg (PNR_SPEC §2, §3.6, §4, §5.5): the Barlow-style projector; the VICReg loss on z. CaSSLe adds
- * distill_lamb · predictive-MSE distillation; PNR adds the VICReg-PNR terms (MSE positive, MSE pseudo-negative).
+ * VICReg (docs/reference.md §2, §3.6): the Barlow-style projector; the VICReg loss on z.
  */
 public final class VicregMethod extends ProjectionMethod {
     private final JobConfig.Vicreg p;
 
     public VicregMethod(JobConfig config) {
-        super(config, config.vicreg().projOutputDim(), config.vicreg().distillProjHiddenDim());
+        super(config, config.vicreg().projOutputDim());
         this.p = config.vicreg();
     }
 
@@ -30,19 +28,13 @@ public final class VicregMethod extends ProjectionMethod {
     }
 
     @Override
+    MethodKind kind() {
+        return MethodKind.VICREG;
+    }
+
+    @Override
     List<LossTerm> ownTerms() {
         return List.of(new LossTerm(VicregLoss.NAME, 1.0, Map.of("sim_weight", p.simLossWeight(),
                 "var_weight", p.varLossWeight(), "cov_weight", p.covLossWeight())));
-    }
-
-    @Override
-    List<LossTerm> cassleTerms() {
-        return List.of(ownTerms().get(0), new LossTerm(CasslePredictiveMseLoss.NAME, p.distillLamb(), Map.of()));
-    }
-
-    @Override
-    List<LossTerm> pnrTerms() {
-        return List.of(ownTerms().get(0), new LossTerm(VicregPnrLoss.NAME, 1.0,
-                Map.of("distill_lamb", p.distillLamb(), "negative_lamb", p.negativeLamb())));
     }
 }

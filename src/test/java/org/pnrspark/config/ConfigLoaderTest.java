@@ -36,7 +36,7 @@ class ConfigLoaderTest {
     @Test
     void defaultsLoadAndValidate() {
         JobConfig c = load("");
-        assertEquals(Strategy.PNR, c.continual().strategy());
+        assertEquals("pnr", c.continual().strategy().configName());
         assertEquals(DatasetKind.FASHION_MNIST, c.data().dataset());
         assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), c.scenario().classOrder());
         assertEquals(List.of(4, 5), c.scenario().classesOfTask(2));

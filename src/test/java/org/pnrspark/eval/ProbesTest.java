@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pnrspark.config.ConfigLoader;
 import org.pnrspark.config.JobConfig;
+import org.pnrspark.config.MethodKind;
+import org.pnrspark.config.Named;
 import org.pnrspark.testutil.SparkTestSession;
 
 import java.util.ArrayList;
@@ -74,7 +76,7 @@ class ProbesTest {
         assertEquals(0.03, OfflineLinearProbe.lrAt(80, 3.0, p), 1e-12);
         assertEquals(0.03, OfflineLinearProbe.lrAt(99, 3.0, p), 1e-12);
         assertEquals(List.of(1.0, 3.0, 3.0, 0.1, 0.3), List.of("simclr", "mocov2plus", "byol", "barlow", "vicreg")
-                .stream().map(OfflineLinearProbe::referenceLr).toList());
+                .stream().map(m -> Named.parse(MethodKind.class, "method.name", m, "").referenceProbeLr()).toList());
     }
 
     @Test

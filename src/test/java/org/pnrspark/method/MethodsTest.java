@@ -35,7 +35,12 @@ class MethodsTest {
             "byol, pnr, byol, byol_pnr",
             "mocov2plus, finetune, moco, moco",
             "mocov2plus, cassle, moco, cassle_contrastive",
-            "mocov2plus, pnr, moco, moco_pnr"})
+            "mocov2plus, pnr, moco, moco_pnr",
+            "simclr, feature-distill, nt_xent, cassle_predictive",
+            "barlow, feature-distill, barlow, cassle_predictive",
+            "vicreg, feature-distill, vicreg, cassle_predictive",
+            "byol, feature-distill, byol, cassle_predictive",
+            "mocov2plus, feature-distill, moco, cassle_predictive"})
     void networksObjectivesAndAStep(String method, String strategy, String task0Loss, String task1Loss) {
         List<String> sets = new java.util.ArrayList<>(List.of("method.name=" + method, "continual.strategy=" + strategy,
                 method + ".proj_hidden_dim=64", method + ".proj_output_dim=32", method + ".distill_proj_hidden_dim=64"));

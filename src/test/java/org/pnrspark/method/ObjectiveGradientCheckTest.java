@@ -43,7 +43,9 @@ class ObjectiveGradientCheckTest {
             "byol, finetune, 0", "byol, cassle, 1", "byol, pnr, 1",
             "barlow, finetune, 0", "barlow, cassle, 1", "barlow, pnr, 1",
             "vicreg, finetune, 0", "vicreg, cassle, 1", "vicreg, pnr, 1",
-            "mocov2plus, finetune, 0", "mocov2plus, cassle, 1", "mocov2plus, pnr, 1"})
+            "mocov2plus, finetune, 0", "mocov2plus, cassle, 1", "mocov2plus, pnr, 1",
+            "simclr, feature-distill, 1", "byol, feature-distill, 1", "barlow, feature-distill, 1",
+            "vicreg, feature-distill, 1", "mocov2plus, feature-distill, 1"})
     void lossLayerGradientsAreExact(String method, String strategy, int task) {
         ProjectionMethod m = (ProjectionMethod) Methods.of(ConfigLoader.load(List.of(), List.of(
                 "method.name=" + method, "continual.strategy=" + strategy, method + ".proj_output_dim=" + DIM,

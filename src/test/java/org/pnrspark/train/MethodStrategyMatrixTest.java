@@ -35,6 +35,9 @@ class MethodStrategyMatrixTest {
         for (String method : METHODS) {
             for (String strategy : List.of("finetune", "cassle", "pnr")) all.add(Arguments.of(method, strategy));
         }
+        // a strategy without a head of its own: p is the projection itself (BYOL's loss reads its predictor's)
+        all.add(Arguments.of("simclr", "feature-distill"));
+        all.add(Arguments.of("byol", "feature-distill"));
         return all.stream();
     }
 
@@ -47,6 +50,7 @@ class MethodStrategyMatrixTest {
         };
         return switch (strategy) {
             case "finetune" -> base;
+            case "feature-distill" -> "cassle_predictive";
             case "cassle" -> switch (method) {
                 case "simclr", "mocov2plus" -> "cassle_contrastive";
                 case "byol" -> "cassle_predictive";
