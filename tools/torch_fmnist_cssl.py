@@ -119,7 +119,7 @@ def distill_predictor(dim=128, hidden=512):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Losses (PNR_SPEC §3.1, §4, §5.1)
+# Losses (docs/reference.md §3.1, §4, §5.1)
 
 def nt_xent(z1, z2, tau):
     z = F.normalize(torch.cat([z1, z2]), dim=1)

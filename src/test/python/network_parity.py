@@ -68,7 +68,7 @@ def digest(t):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The networks, as PNR_SPEC §2 and torchvision define them, each with the map from PyTorch's parameter names to
+# The networks, as docs/reference.md §2 and torchvision define them, each with the map from PyTorch's parameter names to
 # pnr-spark's layer and parameter names.
 
 def small_cnn(in_channels):

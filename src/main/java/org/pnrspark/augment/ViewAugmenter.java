@@ -6,7 +6,7 @@ import org.pnrspark.config.JobConfig;
 import java.util.SplittableRandom;
 
 /**
- * The augmentation pipeline of one view, in the order of the reference's torchvision pipeline (PNR_SPEC §6.1):
+ * The augmentation pipeline of one view, in the order of the reference's torchvision pipeline (docs/reference.md §6.1):
  * RandomResizedCrop (bicubic) → colour jitter with probability p (brightness, contrast, saturation, hue in random
  * order) → random grayscale → Gaussian blur → solarisation → horizontal flip → normalisation.
  *

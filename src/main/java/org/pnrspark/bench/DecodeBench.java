@@ -46,7 +46,7 @@ public final class DecodeBench {
             --count generated JPEGs (quality 90) of --width x --height.
             """;
 
-    /** The ImageNet-100 / DomainNet pipeline of the PNR scripts (PNR_SPEC §6.2), used without --conf. */
+    /** The ImageNet-100 / DomainNet pipeline of the PNR scripts (docs/reference.md §6.2), used without --conf. */
     static final List<String> IMAGENET_PIPELINE = List.of("data.dataset=imagenet100", "augment.blur_prob=[1.0,0.1]",
             "augment.solarize_prob=[0.0,0.2]", "augment.crop_min_scale=[0.08,0.08]");
 

@@ -14,13 +14,16 @@ public enum DatasetKind implements Named {
     /** The user's own class folders, laid out as ImageNet's; data.num_classes says how many. */
     IMAGE_FOLDER("image-folder", 0, 3, 224, 224, Stats.IMAGENET_MEAN, Stats.IMAGENET_STD);
 
-    /** The reference's ImageNet-100 / DomainNet normalisation (PNR_SPEC §6.2, §11.11: 0.228, not 0.229). */
+    /** The reference's ImageNet-100 / DomainNet normalisation (docs/reference.md §6.2, §11.11: 0.228, not 0.229). */
     private static final class Stats {
         static final double[] IMAGENET_MEAN = {0.485, 0.456, 0.406};
         static final double[] IMAGENET_STD = {0.228, 0.224, 0.225};
     }
 
-    /** CIFAR-100 class order of the reference: torch.randperm(100) after seed_everything(5), cut in 5 (PNR_SPEC §1.2). */
+    /**
+     * CIFAR-100 class order of the reference: torch.randperm(100) after seed_everything(5), cut in 5
+     * (docs/reference.md §1.2).
+     */
     public static final List<Integer> CIFAR100_SEED5_ORDER = List.of(
             11, 22, 39, 23, 42, 30, 78, 81, 64, 20, 29, 79, 15, 69, 86, 63, 55, 53, 73, 68,
             89, 67, 58, 97, 96, 92, 37, 14, 75, 51, 54, 7, 3, 6, 50, 40, 45, 4, 83, 98,

@@ -1,6 +1,6 @@
 package org.pnrspark.config;
 
-/** Batch-norm mode of the frozen previous model when it produces targets (PNR_SPEC §1.4, §11.7). */
+/** Batch-norm mode of the frozen previous model when it produces targets (docs/reference.md §1.4, §11.7). */
 public enum FrozenBnMode implements Named {
     /** Running statistics throughout: what PNR intends, and what its ImageNet and DomainNet runs do. */
     EVAL("eval"),

@@ -95,7 +95,7 @@ public record JobConfig(
         }
     }
 
-    /** The augmentation pipeline of one view (PNR_SPEC §6.1): crop, jitter, grayscale, blur, solarise, flip. */
+    /** One view's augmentation (docs/reference.md §6.1): crop, jitter, grayscale, blur, solarise, flip. */
     public record ViewAugment(
             double cropMinScale, double cropMaxScale, double ratioMin, double ratioMax,
             double jitterProb, double brightness, double contrast, double saturation, double hue,
@@ -111,27 +111,27 @@ public record JobConfig(
         }
     }
 
-    /** SimCLR (PNR_SPEC §2, §3.1, §4, §5.1). */
+    /** SimCLR (docs/reference.md §2, §3.1, §4, §5.1). */
     public record Simclr(double temperature, int projHiddenDim, int projOutputDim, int distillProjHiddenDim,
             double distillTemperature, double distillLamb) implements Serializable {}
 
-    /** Barlow Twins (PNR_SPEC §2, §3.5, §4, §5.4). */
+    /** Barlow Twins (docs/reference.md §2, §3.5, §4, §5.4). */
     public record Barlow(int projHiddenDim, int projOutputDim, double lamb, double scaleLoss, int distillProjHiddenDim,
             double distillLamb, double distillBarlowLamb, double distillScaleLoss, double negativeLamb)
             implements Serializable {}
 
-    /** VICReg (PNR_SPEC §2, §3.6, §4, §5.5). */
+    /** VICReg (docs/reference.md §2, §3.6, §4, §5.5). */
     public record Vicreg(int projHiddenDim, int projOutputDim, double simLossWeight, double varLossWeight,
             double covLossWeight, int distillProjHiddenDim, double distillLamb, double negativeLamb)
             implements Serializable {}
 
-    /** BYOL (PNR_SPEC §2, §3.3, §3.4, §4, §5.3). */
+    /** BYOL (docs/reference.md §2, §3.3, §3.4, §4, §5.3). */
     public record Byol(int projHiddenDim, int projOutputDim, int predHiddenDim, double baseTauMomentum,
             double finalTauMomentum, int distillProjHiddenDim, double distillLamb, double negativeLamb)
             implements Serializable {}
 
     /**
-     * MoCo v2+ (PNR_SPEC §2, §3.2, §3.4, §4, §5.2).
+     * MoCo v2+ (docs/reference.md §2, §3.2, §3.4, §4, §5.2).
      *
      * @param queueSize keys per view in each queue (K); a multiple of the global batch
      */
@@ -180,7 +180,7 @@ public record JobConfig(
             boolean randomInitBaseline, int batchSize) implements Serializable {}
 
     /**
-     * The reference's linear evaluation (PNR_SPEC §8.2) on frozen features.
+     * The reference's linear evaluation (docs/reference.md §8.2) on frozen features.
      *
      * @param lr         0 = the reference's rate for the method
      * @param milestones fractions of the epochs after which the rate is multiplied by gamma

@@ -16,9 +16,9 @@ import java.util.Set;
 
 /**
  * Class-folder layout ({@code <dir>/<class>/<image>}, as torchvision's ImageFolder and the reference's DALI
- * reader): the label of a class is its index in the sorted list of the training split's class folders (PNR_SPEC
- * §9); images are listed class by class, in file-name order. Hidden files and files without an image extension
- * are ignored.
+ * reader): the label of a class is its index in the sorted list of the training split's class folders
+ * (docs/reference.md §9); images are listed class by class, in file-name order. Hidden files and files without an image
+ * extension are ignored.
  */
 public final class ClassFolders {
     static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp");

@@ -7,8 +7,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Class-incremental split (PNR_SPEC §1.2): the class order is cut into T equal slices; task t trains only on the
- * training images whose label is in slice t. Indices keep file order.
+ * Class-incremental split (docs/reference.md §1.2): the class order is cut into T equal slices; task t trains only on
+ * the training images whose label is in slice t. Indices keep file order.
  */
 public final class ClassIncrementalScenario {
     private ClassIncrementalScenario() {}

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * Data-incremental split (PNR_SPEC §1.2): a permutation of the training images cut into T consecutive parts of
+ * Data-incremental split (docs/reference.md §1.2): a permutation of the training images cut into T consecutive parts of
  * N / T images, the remainder going to the first, as torch's {@code random_split} with lengths [N//T]*T. Every task
  * holds all classes and is evaluated on the whole test split.
  *

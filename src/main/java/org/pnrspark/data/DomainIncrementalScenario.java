@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * Domain-incremental split (PNR_SPEC §1.2): task t trains on the images of domain t (DomainNet: real, quickdraw,
- * painting, sketch, infograph, clipart) with all classes, and its column of the accuracy matrix is the accuracy on
- * that domain's test images.
+ * Domain-incremental split (docs/reference.md §1.2): task t trains on the images of domain t (DomainNet: real,
+ * quickdraw, painting, sketch, infograph, clipart) with all classes, and its column of the accuracy matrix is the
+ * accuracy on that domain's test images.
  */
 public final class DomainIncrementalScenario {
     private DomainIncrementalScenario() {}

@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * DomainNet's lists (PNR_SPEC §9): {@code <root>/<domain>_train.txt} and {@code <domain>_test.txt}, one image per
- * line as {@code relative/path label}, paths relative to root. The split is the lists of the given domains one
+ * DomainNet's lists (docs/reference.md §9): {@code <root>/<domain>_train.txt} and {@code <domain>_test.txt}, one image
+ * per line as {@code relative/path label}, paths relative to root. The split is the lists of the given domains one
  * after the other. Every listed file must exist: checked by listing each image directory once (not one request
  * per image).
  */

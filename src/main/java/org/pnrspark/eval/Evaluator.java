@@ -17,7 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Evaluates an encoder after a task (PNR_SPEC §8): features of every training and test image on the executors,
+ * Evaluates an encoder after a task (docs/reference.md §8): features of every training and test image on the executors,
  * then the linear probe of the configured protocol and the weighted k-NN, each predicting over all classes; the
  * per-task accuracy is the accuracy on the test images of that task's classes.
  */

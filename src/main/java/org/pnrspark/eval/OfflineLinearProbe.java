@@ -11,7 +11,7 @@ import org.pnrspark.config.JobConfig;
 import java.util.SplittableRandom;
 
 /**
- * The reference's linear evaluation (PNR_SPEC §8.2, main_linear.py) on frozen features: Linear(d, C) with
+ * The reference's linear evaluation (docs/reference.md §8.2, main_linear.py) on frozen features: Linear(d, C) with
  * PyTorch's default initialisation, mini-batch SGD on softmax cross-entropy with momentum (0.0 in the PNR code,
  * 0.9 in CaSSLe's), weight decay 0, the rate multiplied by gamma at each milestone, minibatches reshuffled every
  * epoch. Float64 on the driver.

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Barlow Twins (PNR_SPEC §3.5): standardise each column with the batch mean and biased variance (BatchNorm1d
+ * Barlow Twins (docs/reference.md §3.5): standardise each column with the batch mean and biased variance (BatchNorm1d
  * without affine, eps 1e-5), C = z̃1ᵀ z̃2 / B, L = s·[Σ_i (1 − C_ii)² + λ Σ_{i≠j} C_ij²].
  */
 public final class BarlowLoss extends BaseLoss {

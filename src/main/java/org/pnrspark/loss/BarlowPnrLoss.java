@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The distillation terms of PNR for Barlow Twins (PNR_SPEC §5.4): a decorrelative positive term and a
+ * The distillation terms of PNR for Barlow Twins (docs/reference.md §5.4): a decorrelative positive term and a
  * SimSiam (negative cosine) pseudo-negative term with the frozen output of the other view:
  * λd·½[barlow(p1, f1) + barlow(p2, f2)] − λn·½[(−cos(p1, f2)) + (−cos(p2, f1))].
  */

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * BYOL's regression loss in one direction (PNR_SPEC §3.3): 2 − 2·mean cos(p, z), with z (the momentum target)
+ * BYOL's regression loss in one direction (docs/reference.md §3.3): 2 − 2·mean cos(p, z), with z (the momentum target)
  * constant. BYOL's objective sums both directions: byol(p1, z2) + byol(p2, z1).
  */
 public final class ByolLoss extends BaseLoss {

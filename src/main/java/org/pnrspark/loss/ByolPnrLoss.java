@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The distillation terms of PNR for BYOL (PNR_SPEC §5.3): the frozen output of the same view is the positive,
+ * The distillation terms of PNR for BYOL (docs/reference.md §5.3): the frozen output of the same view is the positive,
  * that of the other view the pseudo-negative:
  * λd·½[byol(p1, f1) + byol(p2, f2)] − λn·½[byol(p1, f2) + byol(p2, f1)].
  */

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * CaSSLe's contrastive distillation (PNR_SPEC §4): ½[Lc(p, f) + Lc(f, p)] where Lc(a, b) contrasts each
+ * CaSSLe's contrastive distillation (docs/reference.md §4): ½[Lc(p, f) + Lc(f, p)] where Lc(a, b) contrasts each
  * normalised a_i against all 2B normalised b_j, with b_i (same image and view, other model) as the positive and
  * the positive included in the denominator. f (the frozen model's output) is a constant.
  */

@@ -6,7 +6,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import java.util.List;
 import java.util.Map;
 
-/** CaSSLe's decorrelative distillation for Barlow Twins (PNR_SPEC §4): ½[barlow(p1, f1) + barlow(p2, f2)]. */
+/** CaSSLe's decorrelative distillation for Barlow Twins (docs/reference.md §4): ½[barlow(p1, f1) + barlow(p2, f2)]. */
 public final class CassleDecorrelativeLoss extends BaseLoss {
     public static final String NAME = "cassle_decorrelative";
 

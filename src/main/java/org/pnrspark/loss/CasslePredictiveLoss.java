@@ -6,7 +6,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import java.util.List;
 import java.util.Map;
 
-/** CaSSLe's predictive distillation for BYOL (PNR_SPEC §4): ½[byol(p1, f1) + byol(p2, f2)]. */
+/** CaSSLe's predictive distillation for BYOL (docs/reference.md §4): ½[byol(p1, f1) + byol(p2, f2)]. */
 public final class CasslePredictiveLoss extends BaseLoss {
     public static final String NAME = "cassle_predictive";
 

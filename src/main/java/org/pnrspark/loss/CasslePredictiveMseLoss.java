@@ -6,7 +6,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import java.util.List;
 import java.util.Map;
 
-/** CaSSLe's predictive-MSE distillation for VICReg (PNR_SPEC §4): ½[mse(p1, f1) + mse(p2, f2)]. */
+/** CaSSLe's predictive-MSE distillation for VICReg (docs/reference.md §4): ½[mse(p1, f1) + mse(p2, f2)]. */
 public final class CasslePredictiveMseLoss extends BaseLoss {
     public static final String NAME = "cassle_predictive_mse";
 

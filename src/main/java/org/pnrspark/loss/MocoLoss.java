@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * MoCo v2+ (PNR_SPEC §3.2): ½[ce(q1, k2, Q[1]) + ce(q2, k1, Q[0])] with q, k already L2-normalised, the keys and
- * the (2, D, K) queue constant, and the positive in the denominator as in ordinary cross-entropy.
+ * MoCo v2+ (docs/reference.md §3.2): ½[ce(q1, k2, Q[1]) + ce(q2, k1, Q[0])] with q, k already L2-normalised, the keys
+ * and the (2, D, K) queue constant, and the positive in the denominator as in ordinary cross-entropy.
  */
 public final class MocoLoss extends BaseLoss {
     public static final String NAME = "moco";

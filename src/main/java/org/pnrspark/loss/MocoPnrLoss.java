@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * PNR for MoCo v2+ (PNR_SPEC §5.2), which replaces MoCo's loss from task 1 on. Both the main term (q against the
- * momentum key k) and the regulariser (p = norm(g(q)) against the frozen key f) use the union of the momentum-key
+ * PNR for MoCo v2+ (docs/reference.md §5.2), which replaces MoCo's loss from task 1 on. Both the main term (q against
+ * the momentum key k) and the regulariser (p = norm(g(q)) against the frozen key f) use the union of the momentum-key
  * queue and the frozen-key queue as negatives, view by view:
  * ½[ce(q1, k2, N1, τ) + ce(p1, f1, N1, τd) + ce(q2, k1, N0, τ) + ce(p2, f2, N0, τd)],
  * N_v = queue[v] ∪ queue2[v]. All inputs are already L2-normalised.

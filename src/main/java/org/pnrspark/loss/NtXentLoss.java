@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * SimCLR's NT-Xent (PNR_SPEC §3.1): over the 2B normalised embeddings of both views, each row's positive is the
- * other view of the same image; the denominator runs over every other row (positive included, self excluded).
+ * SimCLR's NT-Xent (docs/reference.md §3.1): over the 2B normalised embeddings of both views, each row's positive is
+ * the other view of the same image; the denominator runs over every other row (positive included, self excluded).
  */
 public final class NtXentLoss extends BaseLoss {
     public static final String NAME = "nt_xent";

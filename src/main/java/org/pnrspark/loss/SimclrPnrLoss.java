@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * PNR for SimCLR (PNR_SPEC §5.1), which replaces NT-Xent from task 1 on. With Z, F, P the normalised stacked
+ * PNR for SimCLR (docs/reference.md §5.1), which replaces NT-Xent from task 1 on. With Z, F, P the normalised stacked
  * projections, frozen projections and distill-predictor outputs (2B rows each) and pos(i) = (i + B) mod 2B:
  * <ul>
  * <li>Term 1, anchor Z_i, positive Z_pos(i); negatives: every Z_j and every F_j with j ≠ i (the frozen embedding

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * VICReg (PNR_SPEC §3.6): sim_weight·MSE(z1, z2) + var_weight·Σ_v mean_d relu(1 − sqrt(Var_unbiased(z_v[:, d]) + 1e-4))
- * + cov_weight·Σ_v Σ_{i≠j} C(z_v)_ij² / D, with C(z) the unbiased covariance of the columns.
+ * VICReg (docs/reference.md §3.6): sim_weight·MSE(z1, z2) + var_weight·Σ_v mean_d relu(1 − sqrt(Var_unbiased(z_v[:, d])
+ * + 1e-4)) + cov_weight·Σ_v Σ_{i≠j} C(z_v)_ij² / D, with C(z) the unbiased covariance of the columns.
  */
 public final class VicregLoss extends BaseLoss {
     public static final String NAME = "vicreg";

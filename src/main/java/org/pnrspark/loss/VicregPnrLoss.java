@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The distillation terms of PNR for VICReg (PNR_SPEC §5.5), CaSSLe's predictive-MSE term with an MSE
+ * The distillation terms of PNR for VICReg (docs/reference.md §5.5), CaSSLe's predictive-MSE term with an MSE
  * pseudo-negative: λd·½[mse(p1, f1) + mse(p2, f2)] − λn·½[mse(p1, f2) + mse(p2, f1)]. Unbounded below, as in the
  * reference: stability relies on λn < λd.
  */

@@ -58,8 +58,8 @@ public interface SslMethod extends Serializable {
     }
 
     /**
-     * Queues of L2-normalised keys that serve as negatives (PNR_SPEC §3.2, §5.2): the momentum target's keys, and,
-     * with {@code frozenKeys}, a second queue of the frozen previous model's outputs. Each is (2, dim, size), one
+     * Queues of L2-normalised keys that serve as negatives (docs/reference.md §3.2, §5.2): the momentum target's keys,
+     * and, with {@code frozenKeys}, a second queue of the frozen previous model's outputs. Each is (2, dim, size), one
      * slice per view, filled in minibatch order.
      */
     record QueueSpec(int dim, int size, boolean frozenKeys) implements Serializable {
@@ -72,7 +72,7 @@ public interface SslMethod extends Serializable {
     /**
      * A momentum target: a network of {@code network}'s layout (the online encoder and projector, same layer names)
      * whose parameters follow θm ← τ·θm + (1 − τ)·θ, τ rising from base to final on a cosine over each task's
-     * steps (PNR_SPEC §3.4). Its outputs [zm1 | zm2] come first in the labels.
+     * steps (docs/reference.md §3.4). Its outputs [zm1 | zm2] come first in the labels.
      */
     record MomentumTarget(ComputationGraphConfiguration network, double baseTau, double finalTau)
             implements Serializable {

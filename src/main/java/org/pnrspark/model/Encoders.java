@@ -10,7 +10,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.pnrspark.config.JobConfig;
 
 /**
- * The encoders (PNR_SPEC §2), all ending in a global average pool named {@link NetworkBlocks#FEATURES}:
+ * The encoders (docs/reference.md §2), all ending in a global average pool named {@link NetworkBlocks#FEATURES}:
  * <ul>
  * <li>{@code small-cnn}: four 3x3 conv-BN-ReLU blocks (32/64/128/256 channels, strides 1/2/2/2), 256 features;</li>
  * <li>{@code resnet18-cifar}: torchvision's ResNet-18 with the CIFAR stem of the reference (3x3 conv, stride 1,

@@ -6,8 +6,8 @@ import org.nd4j.linalg.learning.regularization.Regularization;
 import java.util.Objects;
 
 /**
- * LARS as the reference applies it (PNR_SPEC §7, solo-learn's LARS wrapper around SGD), for one parameter tensor,
- * before the momentum-SGD step: if ‖w‖ ≠ 0 and ‖g‖ ≠ 0,
+ * LARS as the reference applies it (docs/reference.md §7, solo-learn's LARS wrapper around SGD), for one parameter
+ * tensor, before the momentum-SGD step: if ‖w‖ ≠ 0 and ‖g‖ ≠ 0,
  * local = eta·‖w‖ / (‖g‖ + wd·‖w‖ + eps), scale = clip ? min(local / lr, 1) : local, g ← (g + wd·w)·scale;
  * otherwise g is left as it is, without weight decay. Parameters excluded from LARS (biases and batch-norm
  * parameters under exclude_bias_n_norm) simply carry no Lars regularisation: plain SGD, no weight decay.

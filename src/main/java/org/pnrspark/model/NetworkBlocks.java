@@ -66,14 +66,14 @@ public final class NetworkBlocks {
         return name;
     }
 
-    /** SimCLR's projector: in → hidden (ReLU) → out, no batch norm (PNR_SPEC §2). */
+    /** SimCLR's projector: in → hidden (ReLU) → out, no batch norm (docs/reference.md §2). */
     public static String simclrProjector(GraphBuilder g, String input, int in, int hidden, int out, Regularizers reg) {
         g.addLayer(PROJECTOR_PREFIX + "fc1", dense(in, hidden, Activation.RELU, reg), input);
         g.addLayer(PROJECTOR_PREFIX + "fc2", dense(hidden, out, Activation.IDENTITY, reg), PROJECTOR_PREFIX + "fc1");
         return PROJECTOR_PREFIX + "fc2";
     }
 
-    /** Barlow Twins' and VICReg's projector: in → hidden (BN, ReLU) → hidden (BN, ReLU) → out (PNR_SPEC §2). */
+    /** Barlow Twins' and VICReg's projector: in → hidden (BN, ReLU) ×2 → out (docs/reference.md §2). */
     public static String batchNormProjector(GraphBuilder g, String input, int in, int hidden, int out, Regularizers reg) {
         g.addLayer(PROJECTOR_PREFIX + "fc1", dense(in, hidden, Activation.IDENTITY, reg), input);
         String a1 = batchNormRelu(g, PROJECTOR_PREFIX + "bn1", PROJECTOR_PREFIX + "relu1", PROJECTOR_PREFIX + "fc1");
@@ -90,7 +90,7 @@ public final class NetworkBlocks {
     }
 
     /**
-     * The distill predictor g of CaSSLe and PNR: dim → hidden, BN, ReLU → dim (PNR_SPEC §2).
+     * The distill predictor g of CaSSLe and PNR: dim → hidden, BN, ReLU → dim (docs/reference.md §2).
      *
      * @param updater the optimiser of its parameter group when its learning rate differs from the network's, else
      *                null. A distinct rate at build time keeps g in updater blocks of its own, so that the rate can

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * What happens to a layer's gradients before the momentum-SGD step, per the optimiser of the configuration
- * (PNR_SPEC §7): with {@code sgd}, coupled weight decay (g += wd·w, torch's weight_decay); with {@code lars},
+ * (docs/reference.md §7): with {@code sgd}, coupled weight decay (g += wd·w, torch's weight_decay); with {@code lars},
  * LARS with the weight decay inside. Biases (and batch-norm parameters, which DL4J never regularises) get
  * neither when exclude_bias_n_norm is on.
  */

@@ -16,8 +16,8 @@ import java.util.Collection;
 import java.util.SplittableRandom;
 
 /**
- * The driver's copy of MoCo's queues (PNR_SPEC §3.2, §5.2): queue 0 holds the momentum target's keys, queue 1 the
- * frozen previous model's keys (PNR). Each is a (2, D, K) array, one D × K slice per view, with its own write
+ * The driver's copy of MoCo's queues (docs/reference.md §3.2, §5.2): queue 0 holds the momentum target's keys, queue 1
+ * the frozen previous model's keys (PNR). Each is a (2, D, K) array, one D × K slice per view, with its own write
  * pointer; both start as N(0, 1) columns normalised to unit length and are carried across tasks.
  *
  * <p>How the queues live on Spark: the driver keeps the queues and ships them to the workers at the start of every

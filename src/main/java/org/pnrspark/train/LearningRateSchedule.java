@@ -9,7 +9,7 @@ import org.pnrspark.model.NetworkBlocks;
 
 /**
  * Linear warm-up then cosine annealing, stepped once per epoch and restarted every task, as the reference's
- * LinearWarmupCosineAnnealingLR (PNR_SPEC §7); the base rate is scaled by the global batch / 256. The distill
+ * LinearWarmupCosineAnnealingLR (docs/reference.md §7); the base rate is scaled by the global batch / 256. The distill
  * predictor is a parameter group of its own whose base rate may differ (BYOL's predictive distillers: lr / λ when
  * λ &lt; 1); like every group it follows the schedule from its own base rate.
  */

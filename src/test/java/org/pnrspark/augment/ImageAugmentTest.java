@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The 224x224 pipeline of the ImageNet-100 / DomainNet scripts (PNR_SPEC §6.2) and the evaluation transform. */
+/** The 224x224 pipeline of the ImageNet-100 / DomainNet scripts (docs/reference.md §6.2) and the evaluation transform.
+* */
 class ImageAugmentTest {
     private static JobConfig.ViewAugment only(double minScale, double solarize, double flip) {
         return new JobConfig.ViewAugment(minScale, 1.0, 3.0 / 4, 4.0 / 3, 0, 0, 0, 0, 0, 0, 0, solarize, flip);

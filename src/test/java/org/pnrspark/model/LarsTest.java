@@ -8,7 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** LARS against steps computed by hand from PNR_SPEC §7. */
+/** LARS against steps computed by hand from docs/reference.md §7. */
 class LarsTest {
     private static INDArray vec(double... v) {
         return Nd4j.createFromArray(v).castTo(DataType.DOUBLE);
