@@ -1,12 +1,8 @@
 package org.pnrspark.train;
 
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.util.CollectionAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
@@ -26,7 +22,6 @@ import org.pnrspark.method.SslMethod;
 import org.pnrspark.model.ModelSnapshot;
 import org.pnrspark.model.Networks;
 import org.pnrspark.report.EpochFigures;
-import org.pnrspark.report.ResultsReader;
 import org.pnrspark.report.ResultsWriter;
 import org.pnrspark.report.RunResult;
 import org.pnrspark.report.TaskResult;
@@ -38,7 +33,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The driver's task loop (DESIGN.md): for each task, build the online network (carrying over the previous task's
+ * The driver's task loop (docs/design.md): for each task, build the online network (carrying over the previous task's
  * parameters by layer name), broadcast the frozen previous model when the strategy needs it, train with parameter
  * averaging on the executors, write the checkpoint, and run the linear probe for row t of the accuracy matrix.
  *
@@ -106,9 +101,11 @@ public final class ContinualTrainer {
         SslMethod method = Methods.of(config);
         storage.writeString(Storage.child(outputDir, Checkpoints.CONFIG), config.hocon());
         // what earlier attempts finished: loaded and verified before anything is trained
-        Finished finished = resuming ? finished(outputDir, method, tasks.size(), tasks.size()) : Finished.NONE;
+        ResumeState resume = new ResumeState(config, storage, outputDir, workers, log);
+        ResumeState.Finished finished = resuming ? resume.finished(outputDir, method, tasks.size(), tasks.size())
+                : ResumeState.Finished.NONE;
         if (finished.results().isEmpty() && task0From != null && tasks.size() > 1 && !method.usesFrozenModel(0)) {
-            finished = adoptTask0(method, tasks.size());
+            finished = resume.adoptTask0(task0From, method, tasks.size(), sc.version(), sc.master());
         }
         priorSeconds = finished.seconds();
         List<TaskResult> results = new ArrayList<>(finished.results());
@@ -190,75 +187,6 @@ public final class ContinualTrainer {
         return result(results, start);
     }
 
-    /** What earlier attempts of this run finished, with the state the next task starts from. */
-    private record Finished(List<TaskResult> results, Evaluation randomInit, double seconds, ComputationGraph previous,
-            ComputationGraph momentum, KeyQueues queues) {
-        static final Finished NONE = new Finished(List.of(), null, 0, null, null, null);
-    }
-
-    /**
-     * Reads the first {@code upTo} finished rows of the run in {@code runDir} and the checkpoint (verified) of the
-     * last of them: the state the next task starts from.
-     */
-    private Finished finished(String runDir, SslMethod method, int numTasks, int upTo) throws IOException {
-        if (!storage.exists(Storage.child(runDir, ResultsWriter.RESULTS_JSON))) {
-            log.line("resuming: no task of this run was finished in %s", runDir);
-            return Finished.NONE;
-        }
-        ResultsReader.Finished read = ResultsReader.read(storage, runDir);
-        RunDirectory.checkWorkers(read.workers(), workers, Storage.child(runDir, ResultsWriter.RESULTS_JSON));
-        List<TaskResult> rows = read.tasks().subList(0, Math.min(upTo, read.tasks().size()));
-        for (int i = 0; i < rows.size(); i++) {
-            if (rows.get(i).task() != i || i >= numTasks) {
-                throw new CheckpointException(Storage.child(runDir, ResultsWriter.RESULTS_JSON) + ": row " + i
-                        + " is task " + rows.get(i).task() + ", expected tasks 0.." + (numTasks - 1) + " in order");
-            }
-        }
-        if (rows.isEmpty()) return new Finished(rows, read.randomInit(), read.seconds(), null, null, null);
-        int last = rows.size() - 1;
-        String dir = Checkpoints.taskDir(runDir, last);
-        ComputationGraph previous = Checkpoints.readModel(storage, Storage.child(dir, Checkpoints.MODEL),
-                method.online(last), false);
-        ComputationGraph momentum = method.momentum().isPresent() ? Checkpoints.readModel(storage,
-                Storage.child(dir, Checkpoints.MOMENTUM), method.momentum().get().network(), false) : null;
-        KeyQueues queues = method.queues(0).isPresent() ? Checkpoints.readQueues(storage, dir, method.queues(0).get()) : null;
-        if (runDir.equals(outputDir)) {
-            log.line("resuming: task%s %s finished in %s (not retrained)%s", rows.size() > 1 ? "s" : "",
-                    rows.size() > 1 ? "1-" + rows.size() : "1", outputDir, rows.size() == numTasks
-                            ? "; nothing left to train" : "; next: task " + (rows.size() + 1) + "/" + numTasks);
-        }
-        return new Finished(List.copyOf(rows), read.randomInit(), read.seconds(), previous, momentum, queues);
-    }
-
-    /**
-     * Task 0 of the run in {@link #task0From}, written into this run's directory as if trained here: its checkpoint
-     * (model, momentum target, queues), its row and the random-init evaluation.
-     */
-    private Finished adoptTask0(SslMethod method, int numTasks) throws IOException {
-        Finished other = finished(task0From, method, numTasks, 1);
-        if (other.results().isEmpty()) return Finished.NONE;
-        String taskDir = Checkpoints.taskDir(outputDir, 0);
-        // the checkpoint as it was written, optimizer state included
-        ComputationGraph model = Checkpoints.readModel(storage, Storage.child(Checkpoints.taskDir(task0From, 0),
-                Checkpoints.MODEL), method.online(0), true);
-        String sha = Checkpoints.write(storage, taskDir, model, config.hocon());
-        if (other.momentum() != null) Checkpoints.writeMomentum(storage, taskDir, other.momentum());
-        if (other.queues() != null) Checkpoints.writeQueues(storage, taskDir, other.queues());
-        TaskResult row = other.results().get(0);
-        TaskResult adopted = new TaskResult(row.task(), row.classes(), row.objective(), row.trainImages(), row.epochs(),
-                row.steps(), row.finalLoss(), row.curve(), row.trainSeconds(), row.imagesPerSecond(), row.evaluation(),
-                Storage.child(taskDir, Checkpoints.MODEL), sha, row.frozenModelSha256());
-        log.line("task 1/%d: the same as in %s (task 0 trains %s under every strategy): its checkpoint and results "
-                + "are reused, not retrained", numTasks, task0From, method.describeObjective(0));
-        Finished finished = new Finished(List.of(adopted), other.randomInit(), 0, other.previous(), other.momentum(),
-                other.queues());
-        randomInit = finished.randomInit();
-        priorSeconds = 0;
-        ResultsWriter.write(new RunResult(config, outputDir, randomInit, finished.results(), 0, sc.version(),
-                sc.master(), workers), storage);
-        return finished;
-    }
-
     private void logEvaluation(String what, Evaluation e) {
         String knn = Double.isNaN(e.knnAccuracyAll()) ? "" : String.format(java.util.Locale.ROOT,
                 ", k-NN %.1f%% %s", 100 * e.knnAccuracyAll(), percentages(e.knnAccuracy()));
@@ -318,9 +246,8 @@ public final class ContinualTrainer {
         long totalSteps = (long) stepsPerEpoch * epochs;
         int queueCount = method.queues(t).map(SslMethod.QueueSpec::count).orElse(0);
         LossTermProbe termProbe = new LossTermProbe(config, hadoop, frozen);
-        CollectionAccumulator<QueueWrite> queueWrites = queues == null ? null
-                : sc.sc().<QueueWrite>collectionAccumulator("queued keys");
-        JobConfig.Fault fault = config.fault();
+        AveragingRound round = new AveragingRound(sc, config, hadoop, sparkNet, t, workers, frozen, momentum,
+                method.momentum().orElse(null), totalSteps, queues, queueCount);
         progress.startTask(t, firstEpoch);
         for (int epoch = firstEpoch; epoch < epochs; epoch++) {
             long epochStart = System.nanoTime();
@@ -339,39 +266,9 @@ public final class ContinualTrainer {
                 List<String> roundPaths = paths.subList(first, Math.min(paths.size(), (r + 1) * perRound));
                 sc.setJobDescription(String.format("task %d/%d · epoch %d/%d · round %d/%d", t + 1, numTasks,
                         epoch + 1, epochs, r + 1, rounds));
-                List<TaskBatchLoader.Target> targets = new ArrayList<>();
-                Broadcast<ModelSnapshot> target = momentum == null ? null : sc.broadcast(ModelSnapshot.of(momentum));
-                if (target != null) targets.add(new TaskBatchLoader.Target(target, true));
-                if (frozen != null) targets.add(new TaskBatchLoader.Target(frozen, frozenBatchStatistics));
                 int roundSteps = roundPaths.size() / workers;
-                QueueRound queueRound = null;
-                if (queues != null) {
-                    queueWrites.reset();
-                    long[] pointers = new long[queueCount];
-                    for (int q = 0; q < queueCount; q++) pointers[q] = queues.pointer(q);
-                    queueRound = new QueueRound(sc.broadcast(queues.snapshot(queueCount)), pointers, first,
-                            roundSteps, workers, batch, queueWrites);
-                }
-                // the second minibatch of the round, so that the failing attempt has trained one already
-                var faults = new TaskBatchLoader.InjectedFaults(
-                        fault.failAttempt().matches(t, epoch, r) ? first + Math.min(1, roundPaths.size() - 1) : -1,
-                        fault.nanInput().matches(t, epoch, r) ? first : -1);
-                JavaRDD<String> rdd = sc.parallelize(roundPaths, workers);
-                sparkNet.fitPaths(rdd, new TaskBatchLoader(config, hadoop, targets, queueRound, faults));
-                rdd.unpersist(false);
-                if (queueRound != null) {
-                    queues.apply(queueWrites.value(), queueCount, queueRound);
-                    queueRound.start().destroy();
-                }
-                if (target != null) {
-                    target.destroy();
-                    // the reference updates the target after every step; here after every round, with the τ of
-                    // each of the round's steps compounded, towards the averaged online parameters
-                    Networks.emaUpdate(momentum, sparkNet.getNetwork(),
-                            method.momentum().get().keepOverSteps(steps, roundSteps, totalSteps));
-                }
+                double score = round.run(epoch, r, roundPaths, first, frozenBatchStatistics, steps);
                 steps += roundSteps;
-                double score = sparkNet.getScore();
                 if (!Double.isFinite(score)) {
                     throw new TrainingDivergedException(String.format("task %d/%d, epoch %d/%d, round %d/%d: the loss "
                             + "is %s (learning rate %.4g). Nothing of this epoch was saved; %s. Lower optim.lr or "
