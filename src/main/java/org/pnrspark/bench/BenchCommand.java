@@ -36,6 +36,7 @@ public final class BenchCommand {
                                    [--batches 64,128,256] [--steps 10] [--repeats 3] [--threads N] [--quick]
                    pnr-spark bench --spark [--masters local[1],local[2]] [--frequencies 1,5,20] [--conf FILE] ...
                    pnr-spark bench --serialization [--encoders ...] [--repeats 3]
+                   pnr-spark bench --profile [--ab conv|bn|...] [--encoders ...] [--batches 64,256] [--repeats 3]
                    pnr-spark bench --all [--quick] ...   (the three above, then bench --decode)
 
             Times training steps of the configured method (task 0) in this JVM on synthetic views: small-cnn at
@@ -58,6 +59,10 @@ public final class BenchCommand {
 
             --serialization: writes and reads a network's parameters and optimizer state through Spark's Kryo, as
             every averaging round does, with ND4J's registrator and with pnr-spark's; MB/s.
+
+            --profile: the time of every vertex of the training graph, forward and backward (walked without
+            workspaces), next to the real step, and the optimizer's update alone; per vertex and per layer type.
+            --ab NAME: every measurement with pnr-spark's fast kernel NAME off (A) and on (B), alternating.
 
             bench --decode times image decoding and augmentation instead (bench --decode --help).
             """;
@@ -82,7 +87,16 @@ public final class BenchCommand {
         if (list.contains("--all")) return runAll(list, out, err);
         if (list.contains("--decode")) return DecodeBench.run(args, out, err);
         boolean serialization = list.contains("--serialization");
-        if (serialization) args = list.stream().filter(a -> !a.equals("--serialization")).toArray(String[]::new);
+        boolean profile = list.contains("--profile");
+        String ab = null;
+        if (serialization || profile) {
+            List<String> rest = new ArrayList<>();
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--ab") && profile) ab = BenchArgs.value(args, ++i, "--ab");
+                else if (!args[i].equals("--serialization") && !args[i].equals("--profile")) rest.add(args[i]);
+            }
+            args = rest.toArray(String[]::new);
+        }
         Options o;
         try {
             o = parse(args);
@@ -101,6 +115,9 @@ public final class BenchCommand {
             return 2;
         }
         if (serialization) return SerializationBench.run(sources, o.sets(), o.encoders(), o.repeats(), out);
+        if (profile) {
+            return LayerProfile.run(sources, o.sets(), o.encoders(), o.batches(), o.repeats(), o.threads(), ab, out);
+        }
         if (o.spark()) return runSpark(o, sources, base, out);
         int threads = o.threads() > 0 ? o.threads() : Runtime.getRuntime().availableProcessors();
         NativeThreads.applyForSparkTask(threads);
