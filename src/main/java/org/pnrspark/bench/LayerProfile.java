@@ -77,6 +77,8 @@ final class LayerProfile {
         boolean[] states = ab == null ? new boolean[] {true} : new boolean[] {false, true};
         int k = states.length;
         List<Map<String, double[]>> fwd = new ArrayList<>(), bwd = new ArrayList<>();
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        double[][] fitCpu = new double[k][repeats];
         double[][] fit = new double[k][repeats], raw = new double[k][repeats], walk = new double[k][repeats],
                 update = new double[k][repeats];
         for (int j = 0; j < k; j++) {
@@ -87,20 +89,23 @@ final class LayerProfile {
                 bwd.get(j).put(name, new double[repeats]);
             }
         }
-        boolean before = ab == null ? false : FastKernels.set(ab, true);
+        boolean threadsAb = "threads".equals(ab);
+        boolean before = ab == null || threadsAb ? false : FastKernels.set(ab, true);
         try {
             for (int j = 0; j < k; j++) {
-                if (ab != null) FastKernels.set(ab, states[j]);
+                setState(ab, states[j], threads);
                 net.fit(data);
                 walk(net, vertices, order, views, labels, fwd.get(j), bwd.get(j), 0);
             }
             for (int r = 0; r < repeats; r++) {
                 for (int jj = 0; jj < k; jj++) {
                     int j = r % 2 == 0 ? jj : k - 1 - jj; // A B, B A, A B, ...
-                    if (ab != null) FastKernels.set(ab, states[j]);
+                    setState(ab, states[j], threads);
+                    long c0 = cpu.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
                     net.fit(data);
                     fit[j][r] = (System.nanoTime() - t0) / 1e6;
+                    fitCpu[j][r] = (cpu.getCurrentThreadCpuTime() - c0) / 1e6;
                     raw[j][r] = BenchCommand.forwardBackwardMs(net, views, labels);
                     t0 = System.nanoTime();
                     walk(net, vertices, order, views, labels, fwd.get(j), bwd.get(j), r);
@@ -116,12 +121,14 @@ final class LayerProfile {
                 }
             }
         } finally {
-            if (ab != null) FastKernels.set(ab, before);
+            if (threadsAb) NativeThreads.applyForSparkTask(threads);
+            else if (ab != null) FastKernels.set(ab, before);
         }
 
         out.printf(Locale.ROOT, "%n== profile: %s, batch %d (x2 views), %d threads, %d repeats%s; per vertex: the "
                 + "minimum over the repeats ==%n", encoder, batch, threads, repeats,
-                ab == null ? "" : ", fast kernel '" + ab + "' off (A) and on (B), alternating");
+                ab == null ? "" : ab.equals("threads") ? ", 1 thread (A) and " + threads + " (B), alternating"
+                        : ", fast kernel '" + ab + "' off (A) and on (B), alternating");
         for (int j = 0; j < k; j++) {
             out.printf(Locale.ROOT, "%smin / median: fit %.1f / %.1f ms | computeGradientAndScore %.1f / %.1f ms | "
                             + "vertex walk (no workspaces) %.1f / %.1f ms | updater.update alone %.1f / %.1f ms%n",
@@ -134,6 +141,11 @@ final class LayerProfile {
             for (int r = 0; r < repeats; r++) ratio[r] = fit[0][r] / fit[1][r];
             out.printf(Locale.ROOT, "fit time A/B per repeat: min %.2f, median %.2f, max %.2f%n", Repeats.min(ratio),
                     Repeats.median(ratio), Repeats.max(ratio));
+            for (int r = 0; r < repeats; r++) ratio[r] = fitCpu[0][r] / fitCpu[1][r];
+            out.printf(Locale.ROOT, "fit CPU time of the calling thread (all of the work at --threads 1, robust to other "
+                            + "load) A %.1f / B %.1f ms (minima), A/B per repeat: min %.2f, median %.2f, max %.2f%n",
+                    Repeats.min(fitCpu[0]), Repeats.min(fitCpu[1]), Repeats.min(ratio), Repeats.median(ratio),
+                    Repeats.max(ratio));
         }
         double[] total = new double[k];
         for (int j = 0; j < k; j++) {
@@ -175,6 +187,13 @@ final class LayerProfile {
             out.println(line);
         }
         out.flush();
+    }
+
+    /** B: the fast kernel on (or, for "threads", the configured thread count); A: off (or one thread). */
+    private static void setState(String ab, boolean b, int threads) {
+        if (ab == null) return;
+        if (ab.equals("threads")) NativeThreads.applyForSparkTask(b ? threads : 1);
+        else FastKernels.set(ab, b);
     }
 
     private static String kindOf(GraphVertex v) {

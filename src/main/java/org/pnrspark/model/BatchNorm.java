@@ -16,8 +16,7 @@ import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
@@ -72,7 +71,8 @@ public class BatchNorm extends BatchNormalization {
      * variance with ND4J's generic reductions over dimensions (0, 2, 3), and libnd4j's batchnorm_bp corrects
      * oneDNN's global-statistics gradient with about eight more passes and full-size temporaries. Here, with the
      * input seen as N·C contiguous rows of H·W values, the statistics are row reductions combined per channel, the
-     * output one per-row scale and shift, and the input gradient k1·dy + k2·x + k3 per channel.
+     * output and the input gradient k1·dy + k2·x + k3 per-channel affine maps run by libnd4j's batchnorm op
+     * (oneDNN for float32, one pass each).
      */
     public static final class Impl extends org.deeplearning4j.nn.layers.normalization.BatchNormalization {
         /** Batch statistics of the last training-mode forward pass of the fast kernel, per channel, else null. */
@@ -98,31 +98,35 @@ public class BatchNorm extends BatchNormalization {
             if (!Shape.hasDefaultStridesForShape(x) || x.ordering() != 'c') x = x.dup('c');
             long n = x.size(0), c = x.size(1), s = x.size(2) * x.size(3);
             INDArray rows = x.reshape('c', n * c, s);
-            INDArray rowMean = rows.mean(1);
-            INDArray rowVar = rows.var(false, 1);
+            // per row (one example, one channel): mean and biased variance from the sum and the sum of squares
+            INDArray rowMean = rows.sum(1).divi(s);
+            INDArray rowVar = rows.norm2(1);
+            rowVar.muli(rowVar).divi(s).subi(rowMean.mul(rowMean));
+            Transforms.max(rowVar, 0.0, false);
             INDArray mean = rowMean.reshape(n, c).mean(0);
             // law of total variance: the channel's variance is the mean row variance plus the variance of the row means
             INDArray spread = rowMean.reshape(n, c).subRowVector(mean.reshape(1, c));
             INDArray var = rowVar.reshape(n, c).addi(spread.muli(spread)).mean(0);
-            INDArray gamma = getParam(BatchNormalizationParamInitializer.GAMMA).reshape(c);
-            INDArray beta = getParam(BatchNormalizationParamInitializer.BETA).reshape(c);
             try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                 batchMean = mean.dup();
                 batchVar = var.dup();
                 invStd = Transforms.pow(var.add(layerConf().getEps()), -0.5, false);
             }
-            INDArray scale = gamma.mul(invStd);
-            INDArray shift = beta.sub(batchMean.mul(scale));
+            INDArray gamma = getParam(BatchNormalizationParamInitializer.GAMMA).reshape(c);
+            INDArray beta = getParam(BatchNormalizationParamInitializer.BETA).reshape(c);
             INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
-            INDArray outRows = out.reshape('c', n * c, s);
-            Nd4j.getExecutioner().exec(new BroadcastMulOp(rows, perRow(scale, n), outRows, 0));
-            Nd4j.getExecutioner().exec(new BroadcastAddOp(outRows, perRow(shift, n), outRows, 0));
+            affine(x, batchMean, batchVar, gamma, beta, layerConf().getEps(), out);
             return out;
         }
 
-        /** A per-channel vector [C] repeated for every example: [N·C], the rows' order. */
-        private static INDArray perRow(INDArray v, long n) {
-            return Nd4j.tile(v.reshape(1, v.length()), (int) n, 1).reshape(n * v.length());
+        /**
+         * out = γ·(x − μ)/√(σ² + eps) + β per channel (axis 1) in one pass: libnd4j's batchnorm op, which oneDNN runs
+         * for float32 (one pass over NCHW data).
+         */
+        private static void affine(INDArray x, INDArray mean, INDArray var, INDArray gamma, INDArray beta, double eps,
+                INDArray out) {
+            Nd4j.exec(DynamicCustomOp.builder("batchnorm").addInputs(x, mean, var, gamma, beta)
+                    .addIntegerArguments(1, 1, 1).addFloatingPointArguments(eps).addOutputs(out).build());
         }
 
         /**
@@ -168,13 +172,14 @@ public class BatchNorm extends BatchNormalization {
             INDArray k2 = k1.mul(invStd).muli(dGamma).muli(-1.0 / m);
             INDArray k3 = k1.mul(sumDy).muli(-1.0 / m).subi(k2.mul(batchMean));
 
+            // both terms as per-channel affine maps (mean 0, variance 1, eps 0): one pass each, then their sum
+            INDArray zero = Nd4j.zeros(dataType, c);
+            INDArray one = Nd4j.ones(dataType, c);
             INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
-            INDArray dxRows = dx.reshape('c', n * c, s);
-            Nd4j.getExecutioner().exec(new BroadcastMulOp(dyRows, perRow(k1, n), dxRows, 0));
-            INDArray xTerm = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, rows.shape(), 'c');
-            Nd4j.getExecutioner().exec(new BroadcastMulOp(rows, perRow(k2, n), xTerm, 0));
-            Nd4j.getExecutioner().exec(new BroadcastAddOp(xTerm, perRow(k3, n), xTerm, 0));
-            dxRows.addi(xTerm);
+            affine(dy, zero, one, k1, zero, 0.0, dx);
+            INDArray xTerm = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, x.shape(), 'c');
+            affine(x, zero, one, k2, k3, 0.0, xTerm);
+            dx.addi(xTerm);
 
             INDArray dGammaView = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
             INDArray dBetaView = gradientViews.get(BatchNormalizationParamInitializer.BETA);
