@@ -157,6 +157,8 @@ def profile(encoder, batch, repeats):
         h.remove()
     rows = []
     for name, module, inp in seen:
+        if getattr(module, "inplace", False):
+            module.inplace = False  # alone, on a leaf input (in the step it runs in place, saving a copy)
         inp = inp.clone().requires_grad_(True)
         out = module(inp)
         grad = torch.randn_like(out)
