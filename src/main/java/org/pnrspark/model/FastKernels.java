@@ -8,12 +8,14 @@ package org.pnrspark.model;
  * <ul>
  * <li>{@code conv}: a convolution without activation does not run its forward pass again during backprop;</li>
  * <li>{@code bn}: batch normalisation's training-mode forward and backward with ND4J row reductions and
- *     broadcasts instead of DL4J's oneDNN helper and libnd4j's batchnorm_bp.</li>
+ *     one-pass affine maps instead of DL4J's oneDNN helper and libnd4j's batchnorm_bp;</li>
+ * <li>{@code relu}: a ReLU layer's forward and backward in one pass each, without DL4J's copy of the input.</li>
  * </ul>
  */
 public final class FastKernels {
     public static volatile boolean conv = flag("conv");
     public static volatile boolean bn = flag("bn");
+    public static volatile boolean relu = flag("relu");
 
     private FastKernels() {}
 
@@ -28,7 +30,8 @@ public final class FastKernels {
         switch (name) {
             case "conv" -> { before = conv; conv = on; }
             case "bn" -> { before = bn; bn = on; }
-            default -> throw new IllegalArgumentException("no fast kernel named " + name + " (conv, bn)");
+            case "relu" -> { before = relu; relu = on; }
+            default -> throw new IllegalArgumentException("no fast kernel named " + name + " (conv, bn, relu)");
         }
         return before;
     }
