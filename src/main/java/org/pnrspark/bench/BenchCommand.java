@@ -34,8 +34,10 @@ public final class BenchCommand {
     static final String USAGE = """
             usage: pnr-spark bench [--conf FILE] [--set KEY=VALUE] [--encoders small-cnn,resnet18-cifar]
                                    [--batches 64,128,256] [--steps 10] [--repeats 3] [--threads N] [--quick]
+                                   [--torch]
                    pnr-spark bench --spark [--masters local[1],local[2]] [--frequencies 1,5,20] [--conf FILE] ...
                    pnr-spark bench --serialization [--encoders ...] [--repeats 3]
+                   pnr-spark bench --profile [--ab conv|bn|...] [--encoders ...] [--batches 64,256] [--repeats 3]
                    pnr-spark bench --all [--quick] ...   (the three above, then bench --decode)
 
             Times training steps of the configured method (task 0) in this JVM on synthetic views: small-cnn at
@@ -43,7 +45,9 @@ public final class BenchCommand {
             min / median / max over the repeats, the time per step, the raw forward and backward time of the same
             graph and minibatch and the step's ratio to it, and the peak memory: Java heap in use, native memory
             (resident memory beyond the JVM's own: ND4J's arrays and workspaces, native libraries) and the resident
-            total. --quick (where not given): batch 64 (small-cnn) or 32 (resnet18-cifar), 2 steps, 2 repeats.
+            total. --torch: after each row, the same step in PyTorch (tools/torch_bench.py: same network, NT-Xent,
+            LARS + momentum SGD, batch and threads; python3 with torch, or $PNR_PYTHON) and the ratio of the
+            medians; '-' when PyTorch is missing. --quick (where not given): batch 64 (small-cnn) or 32 (resnet18-cifar), 2 steps, 2 repeats.
 
             --spark: averaging rounds of task 1 through Spark with the real loader, per master, encoder, batch and
             averaging frequency (--repeats timed rounds after a warm-up minibatch per worker). small-cnn reads the
@@ -59,6 +63,10 @@ public final class BenchCommand {
             --serialization: writes and reads a network's parameters and optimizer state through Spark's Kryo, as
             every averaging round does, with ND4J's registrator and with pnr-spark's; MB/s.
 
+            --profile: the time of every vertex of the training graph, forward and backward (walked without
+            workspaces), next to the real step, and the optimizer's update alone; per vertex and per layer type.
+            --ab NAME: every measurement with pnr-spark's fast kernel NAME off (A) and on (B), alternating.
+
             bench --decode times image decoding and augmentation instead (bench --decode --help).
             """;
 
@@ -66,7 +74,8 @@ public final class BenchCommand {
     private BenchCommand() {}
 
     record Options(List<String> confs, List<String> sets, List<String> encoders, List<Integer> batches, int steps,
-            int repeats, int threads, List<String> masters, List<Integer> frequencies, boolean quickBatches) {
+            int repeats, int threads, List<String> masters, List<Integer> frequencies, boolean quickBatches,
+            boolean torch) {
         boolean spark() {
             return !masters.isEmpty();
         }
@@ -82,7 +91,16 @@ public final class BenchCommand {
         if (list.contains("--all")) return runAll(list, out, err);
         if (list.contains("--decode")) return DecodeBench.run(args, out, err);
         boolean serialization = list.contains("--serialization");
-        if (serialization) args = list.stream().filter(a -> !a.equals("--serialization")).toArray(String[]::new);
+        boolean profile = list.contains("--profile");
+        String ab = null;
+        if (serialization || profile) {
+            List<String> rest = new ArrayList<>();
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--ab") && profile) ab = BenchArgs.value(args, ++i, "--ab");
+                else if (!args[i].equals("--serialization") && !args[i].equals("--profile")) rest.add(args[i]);
+            }
+            args = rest.toArray(String[]::new);
+        }
         Options o;
         try {
             o = parse(args);
@@ -101,15 +119,19 @@ public final class BenchCommand {
             return 2;
         }
         if (serialization) return SerializationBench.run(sources, o.sets(), o.encoders(), o.repeats(), out);
+        if (profile) {
+            return LayerProfile.run(sources, o.sets(), o.encoders(), o.batches(), o.repeats(), o.threads(), ab, out);
+        }
         if (o.spark()) return runSpark(o, sources, base, out);
         int threads = o.threads() > 0 ? o.threads() : Runtime.getRuntime().availableProcessors();
         NativeThreads.applyForSparkTask(threads);
         out.printf(Locale.ROOT, "bench: %s x %s, task 0 objective, one JVM without Spark, %d native threads; "
                         + "%d repeats of %d steps and as many raw passes, alternating, after a warm-up step%n", base.method().name(),
                 base.continual().strategy().configName(), threads, o.repeats(), o.steps());
-        out.printf(Locale.ROOT, "%-15s %-8s %5s %9s %9s %9s %9s %9s %9s %10s %10s %10s%n", "encoder", "input",
+        TorchBench torch = o.torch() ? TorchBench.find(err) : null;
+        out.printf(Locale.ROOT, "%-15s %-8s %5s %9s %9s %9s %9s %9s %9s %10s %10s %10s%s%n", "encoder", "input",
                 "batch", "img/s min", "median", "max", "ms/step", "fwd+bwd", "step/raw", "peak heap", "native",
-                "RSS");
+                "RSS", o.torch() ? String.format(Locale.ROOT, " %11s %9s", "torch img/s", "ratio") : "");
         String kernels = "";
         for (String encoder : o.encoders()) {
             List<String> sets = new ArrayList<>(o.sets());
@@ -121,15 +143,24 @@ public final class BenchCommand {
                 s.add("spark.batch_size_per_worker=" + batch);
                 JobConfig c = ConfigLoader.load(sources, s);
                 Row row = measure(c, batch, o.steps(), o.repeats());
-                out.printf(Locale.ROOT, "%-15s %-8s %5d %9.1f %9.1f %9.1f %9.0f %9.0f %9.2f %10s %10s %10s%n",
+                String torchColumns = "";
+                if (o.torch()) {
+                    Double rate = torch == null ? null : torch.medianImagesPerSecond(encoder, batch, o.steps(),
+                            o.repeats(), threads, err);
+                    torchColumns = rate == null ? String.format(Locale.ROOT, " %11s %9s", "-", "-")
+                            : String.format(Locale.ROOT, " %11.1f %8.2fx", rate, row.median() / rate);
+                }
+                out.printf(Locale.ROOT, "%-15s %-8s %5d %9.1f %9.1f %9.1f %9.0f %9.0f %9.2f %10s %10s %10s%s%n",
                         encoder, row.input(), batch, row.min(), row.median(), row.max(), row.msPerStep(),
                         row.msForwardBackward(), row.stepPerForwardBackward(),
-                        bytes(row.memory().heap()), bytes(row.memory().nativeBytes()), bytes(row.memory().rss()));
+                        bytes(row.memory().heap()), bytes(row.memory().nativeBytes()), bytes(row.memory().rss()),
+                        torchColumns);
                 out.flush();
                 kernels = row.kernels();
             }
         }
         out.println("kernels: " + kernels);
+        if (torch != null) out.println("torch: " + torch.describe() + "; ratio = pnr-spark median / PyTorch median");
         return 0;
     }
 
@@ -274,7 +305,7 @@ public final class BenchCommand {
         int steps = 10, repeats = 3, threads = 0;
         List<String> masters = List.of();
         List<Integer> frequencies = List.of(1, 5, 20);
-        boolean quick = false;
+        boolean quick = false, torch = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -291,6 +322,7 @@ public final class BenchCommand {
                 case "--frequencies" -> frequencies = Arrays.stream(BenchArgs.value(args, ++i, a).split(","))
                         .map(v -> BenchArgs.positive(v, a)).toList();
                 case "--quick" -> quick = true;
+                case "--torch" -> torch = true;
                 default -> throw new IllegalArgumentException("unknown argument \"" + a + "\"");
             }
         }
@@ -308,7 +340,7 @@ public final class BenchCommand {
             }
         }
         return new Options(confs, sets, encoders, batches, steps, repeats, threads, masters, frequencies,
-                quickBatches);
+                quickBatches, torch);
     }
 
 

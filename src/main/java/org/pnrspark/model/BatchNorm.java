@@ -2,16 +2,25 @@ package org.pnrspark.model;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Collection;
 import java.util.Map;
@@ -56,10 +65,68 @@ public class BatchNorm extends BatchNormalization {
         return layer;
     }
 
-    /** DL4J's batch-norm layer with PyTorch's running-variance update. */
+    /**
+     * DL4J's batch-norm layer with PyTorch's running-variance update, and (for 4D NCHW input in training mode,
+     * {@link FastKernels#bn}) its own forward and backward kernels: DL4J's oneDNN helper reduces the batch mean and
+     * variance with ND4J's generic reductions over dimensions (0, 2, 3), and libnd4j's batchnorm_bp corrects
+     * oneDNN's global-statistics gradient with about eight more passes and full-size temporaries. Here, with the
+     * input seen as N·C contiguous rows of H·W values, the statistics are row reductions combined per channel, the
+     * output and the input gradient k1·dy + k2·x + k3 per-channel affine maps run by libnd4j's batchnorm op
+     * (oneDNN for float32, one pass each).
+     */
     public static final class Impl extends org.deeplearning4j.nn.layers.normalization.BatchNormalization {
+        /** Batch statistics of the last training-mode forward pass of the fast kernel, per channel, else null. */
+        private INDArray batchMean;
+        private INDArray batchVar;
+        private INDArray invStd;
+
         public Impl(NeuralNetConfiguration conf, DataType dataType) {
             super(conf, dataType);
+        }
+
+        private boolean fast(INDArray x) {
+            return FastKernels.bn && x.rank() == 4 && layerConf().getCnn2DFormat() == CNN2DFormat.NCHW
+                    && !layerConf().isLockGammaBeta() && !layerConf().isUseLogStd();
+        }
+
+        @Override
+        public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+            batchMean = null;
+            if (!training || !fast(input)) return super.activate(training, workspaceMgr);
+            assertInputSet(false);
+            INDArray x = input.castTo(dataType);
+            if (!Shape.hasDefaultStridesForShape(x) || x.ordering() != 'c') x = x.dup('c');
+            long n = x.size(0), c = x.size(1), s = x.size(2) * x.size(3);
+            INDArray rows = x.reshape('c', n * c, s);
+            // per row (one example, one channel): mean and biased variance from the sum and the sum of squares
+            INDArray rowMean = rows.sum(1).divi(s);
+            INDArray rowVar = rows.norm2(1);
+            rowVar.muli(rowVar).divi(s).subi(rowMean.mul(rowMean));
+            Transforms.max(rowVar, 0.0, false);
+            INDArray mean = rowMean.reshape(n, c).mean(0);
+            // law of total variance: the channel's variance is the mean row variance plus the variance of the row means
+            INDArray spread = rowMean.reshape(n, c).subRowVector(mean.reshape(1, c));
+            INDArray var = rowVar.reshape(n, c).addi(spread.muli(spread)).mean(0);
+            try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                batchMean = mean.dup();
+                batchVar = var.dup();
+                invStd = Transforms.pow(var.add(layerConf().getEps()), -0.5, false);
+            }
+            INDArray gamma = getParam(BatchNormalizationParamInitializer.GAMMA).reshape(c);
+            INDArray beta = getParam(BatchNormalizationParamInitializer.BETA).reshape(c);
+            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
+            affine(x, batchMean, batchVar, gamma, beta, layerConf().getEps(), out);
+            return out;
+        }
+
+        /**
+         * out = γ·(x − μ)/√(σ² + eps) + β per channel (axis 1) in one pass: libnd4j's batchnorm op, which oneDNN runs
+         * for float32 (one pass over NCHW data).
+         */
+        private static void affine(INDArray x, INDArray mean, INDArray var, INDArray gamma, INDArray beta, double eps,
+                INDArray out) {
+            Nd4j.exec(DynamicCustomOp.builder("batchnorm").addInputs(x, mean, var, gamma, beta)
+                    .addIntegerArguments(1, 1, 1).addFloatingPointArguments(eps).addOutputs(out).build());
         }
 
         /**
@@ -70,6 +137,7 @@ public class BatchNorm extends BatchNormalization {
         @Override
         public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
             long n = input.length() / input.size(1);
+            if (batchMean != null && fast(input)) return fastBackprop(epsilon, n, workspaceMgr);
             Pair<Gradient, INDArray> result = super.backpropGradient(epsilon, workspaceMgr);
             if (n > 1) {
                 double c = n / (n - 1.0);
@@ -79,6 +147,59 @@ public class BatchNorm extends BatchNormalization {
                 gVar.muli(c).addi(var.mul((1 - d) * (1 - c)));
             }
             return result;
+        }
+
+        /**
+         * With x̂ = (x − μ)·σ⁻¹: dβ = Σ dy, dγ = σ⁻¹·(Σ dy·x − μ·Σ dy), and
+         * dx = γσ⁻¹·(dy − dβ/M − x̂·dγ/M) = k1·dy + k2·x + k3 per channel, k1 = γσ⁻¹, k2 = −γσ⁻²·dγ/M,
+         * k3 = −k1·dβ/M − k2·μ (M = N·H·W).
+         */
+        private Pair<Gradient, INDArray> fastBackprop(INDArray epsilon, long m, LayerWorkspaceMgr workspaceMgr) {
+            INDArray x = input.castTo(dataType);
+            if (!Shape.hasDefaultStridesForShape(x) || x.ordering() != 'c') x = x.dup('c');
+            INDArray dy = epsilon.castTo(dataType);
+            if (!Shape.hasDefaultStridesForShape(dy) || dy.ordering() != 'c') dy = dy.dup('c');
+            long n = x.size(0), c = x.size(1), s = x.size(2) * x.size(3);
+            INDArray rows = x.reshape('c', n * c, s);
+            INDArray dyRows = dy.reshape('c', n * c, s);
+            INDArray sumDy = dyRows.sum(1).reshape(n, c).sum(0);
+            INDArray rowDot = Nd4j.createUninitialized(dataType, n * c);
+            Nd4j.getExecutioner().exec(new Dot(dyRows, rows, rowDot, 1));
+            INDArray sumDyX = rowDot.reshape(n, c).sum(0);
+            INDArray dGamma = sumDyX.sub(batchMean.mul(sumDy)).muli(invStd);
+            INDArray gamma = getParam(BatchNormalizationParamInitializer.GAMMA).reshape(c);
+            INDArray k1 = gamma.mul(invStd);
+            INDArray k2 = k1.mul(invStd).muli(dGamma).muli(-1.0 / m);
+            INDArray k3 = k1.mul(sumDy).muli(-1.0 / m).subi(k2.mul(batchMean));
+
+            // both terms as per-channel affine maps (mean 0, variance 1, eps 0): one pass each, then their sum
+            INDArray zero = Nd4j.zeros(dataType, c);
+            INDArray one = Nd4j.ones(dataType, c);
+            INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
+            affine(dy, zero, one, k1, zero, 0.0, dx);
+            INDArray xTerm = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, x.shape(), 'c');
+            affine(x, zero, one, k2, k3, 0.0, xTerm);
+            dx.addi(xTerm);
+
+            INDArray dGammaView = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
+            INDArray dBetaView = gradientViews.get(BatchNormalizationParamInitializer.BETA);
+            dGammaView.assign(dGamma.reshape(dGammaView.shape()));
+            dBetaView.assign(sumDy.reshape(dBetaView.shape()));
+            double d = layerConf().getDecay();
+            double unbiased = m > 1 ? m / (m - 1.0) : 1.0;
+            INDArray dMeanView = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_MEAN);
+            INDArray dVarView = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_VAR);
+            INDArray globalMean = getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN);
+            INDArray globalVar = getParam(BatchNormalizationParamInitializer.GLOBAL_VAR);
+            dMeanView.assign(globalMean.reshape(c).sub(batchMean).muli(1 - d).reshape(dMeanView.shape()));
+            dVarView.assign(globalVar.reshape(c).sub(batchVar.mul(unbiased)).muli(1 - d).reshape(dVarView.shape()));
+
+            Gradient g = new DefaultGradient();
+            g.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
+            g.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
+            g.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_MEAN, dMeanView);
+            g.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_VAR, dVarView);
+            return new Pair<>(g, dx);
         }
     }
 }

@@ -114,7 +114,7 @@ public final class Encoders {
                 .padding(padding, padding).nIn(in).nOut(out).hasBias(false).activation(Activation.IDENTITY)
                 .weightInit(new KaimingNormalFanOut());
         b.regularization(reg.weights());
-        return b.build();
+        return Conv2d.of(b);
     }
 
     private static String pool(GraphBuilder g, String input) {

@@ -148,6 +148,6 @@ public final class NetworkBlocks {
     }
 
     static ActivationLayer relu() {
-        return new ActivationLayer.Builder().activation(Activation.RELU).build();
+        return new Relu();
     }
 }

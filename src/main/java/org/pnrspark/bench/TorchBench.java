@@ -1,0 +1,105 @@
+package org.pnrspark.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code bench --torch}: runs tools/torch_bench.py (the same training step in PyTorch) in a child process after a
+ * row of the one-JVM table, never at the same time as pnr-spark's own measurement. Python is $PNR_PYTHON, else
+ * /usr/bin/python3, else python3 on the PATH; the script is looked up under the working directory, then next to the
+ * directory of pnr-spark's jar.
+ */
+final class TorchBench {
+    private static final Pattern MEDIAN = Pattern.compile("\"img_s_median\":\\s*([0-9.eE+-]+)");
+    private static final Pattern VERSION = Pattern.compile("\"torch\":\\s*\"([^\"]*)\"");
+    private final String python;
+    private final Path script;
+    private String version = "?";
+
+    private TorchBench(String python, Path script) {
+        this.python = python;
+        this.script = script;
+    }
+
+    /** The runner, or null (with the reason on err) when python3 with torch or the script is missing. */
+    static TorchBench find(PrintStream err) {
+        Path script = locateScript();
+        if (script == null) {
+            err.println("bench --torch: tools/torch_bench.py not found; no PyTorch column");
+            return null;
+        }
+        List<String> candidates = new ArrayList<>();
+        String env = System.getenv("PNR_PYTHON");
+        if (env != null && !env.isBlank()) candidates.add(env);
+        candidates.add("/usr/bin/python3");
+        candidates.add("python3");
+        for (String python : candidates) {
+            try {
+                Process p = new ProcessBuilder(python, "-c", "import torch, torchvision").redirectErrorStream(true)
+                        .start();
+                p.getInputStream().readAllBytes();
+                if (p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0) return new TorchBench(python, script);
+            } catch (IOException e) {
+                // try the next one
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        err.println("bench --torch: no python3 with torch and torchvision (apt-get install python3-torch "
+                + "python3-torchvision, or set PNR_PYTHON); no PyTorch column");
+        return null;
+    }
+
+    private static Path locateScript() {
+        Path here = Path.of("tools", "torch_bench.py");
+        if (Files.isRegularFile(here)) return here;
+        try {
+            Path jar = Path.of(TorchBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path dir = jar.getParent(); dir != null; dir = dir.getParent()) {
+                Path p = dir.resolve("tools").resolve("torch_bench.py");
+                if (Files.isRegularFile(p)) return p;
+            }
+        } catch (Exception e) {
+            // no code source
+        }
+        return null;
+    }
+
+    /** PyTorch's median images per second for the same step, or null if the run failed (reason on err). */
+    Double medianImagesPerSecond(String encoder, int batch, int steps, int repeats, int threads, PrintStream err) {
+        List<String> cmd = List.of(python, script.toString(), "--encoder", encoder, "--batch", Integer.toString(batch),
+                "--steps", Integer.toString(steps), "--repeats", Integer.toString(repeats), "--threads",
+                Integer.toString(threads));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                err.println("bench --torch: " + String.join(" ", cmd) + " failed (exit " + p.exitValue() + ")");
+                return null;
+            }
+            Matcher v = VERSION.matcher(output);
+            if (v.find()) version = v.group(1);
+            Matcher m = MEDIAN.matcher(output);
+            if (m.find()) return Double.parseDouble(m.group(1));
+            err.println("bench --torch: no img_s_median in the output of " + script);
+        } catch (IOException e) {
+            err.println("bench --torch: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return null;
+    }
+
+    String describe() {
+        return "PyTorch " + version + " (" + python + " " + script + ")";
+    }
+}
