@@ -1,0 +1,109 @@
+package org.pnrspark.model;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.pnrspark.config.ConfigLoader;
+import org.pnrspark.config.JobConfig;
+import org.pnrspark.method.Methods;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * pnr-spark's own kernels (convolution backprop without the second forward pass, batch norm, ReLU) are what the
+ * trained networks run, and a training step computes with them what it computes with DL4J's: the same loss, the
+ * same gradient of every parameter, the same running statistics.
+ */
+class FastKernelsTest {
+    private static final List<String> NAMES = List.of("conv", "bn", "relu");
+
+    private static ComputationGraphConfiguration configuration(String encoder) {
+        JobConfig cfg = ConfigLoader.load(List.of(), List.of("continual.strategy=pnr", "model.encoder=" + encoder,
+                "data.dataset=" + (encoder.equals("small-cnn") ? "fashion-mnist" : "cifar100"),
+                "scenario.class_order=[]",
+                "simclr.proj_hidden_dim=64", "simclr.proj_output_dim=32", "simclr.distill_proj_hidden_dim=64"));
+        return Methods.of(cfg).online(1);
+    }
+
+    @Test
+    void theTrainedNetworksRunPnrSparksLayers() {
+        ComputationGraph g = Networks.build(configuration("small-cnn"));
+        assertInstanceOf(Conv2d.Impl.class, g.getLayer("enc_conv1"));
+        assertInstanceOf(BatchNorm.Impl.class, g.getLayer("enc_bn1"));
+        assertInstanceOf(Relu.Impl.class, g.getLayer("enc_relu1"));
+        for (String name : NAMES) assertTrue(FastKernels.set(name, true), name + " is on by default");
+    }
+
+    /**
+     * In float32, pnr-spark's kernels and DL4J's each differ from the same step computed in float64; pnr-spark's
+     * no more than DL4J's own, and both little. In float64 the two agree to rounding.
+     */
+    @Test
+    void aTrainingStepComputesWhatDl4jsKernelsCompute() {
+        for (String encoder : List.of("small-cnn", "resnet18-cifar")) {
+            ComputationGraphConfiguration conf = configuration(encoder);
+            ComputationGraph f32 = Networks.build(conf);
+            ComputationGraphConfiguration conf64 = conf.clone();
+            conf64.setDataType(DataType.DOUBLE);
+            ComputationGraph f64 = Networks.build(conf64);
+            f64.setParams(f32.params().castTo(DataType.DOUBLE));
+            Nd4j.getRandom().setSeed(11);
+            int images = encoder.equals("small-cnn") ? 16 : 4;
+            int side = encoder.equals("small-cnn") ? 28 : 32;
+            int channels = encoder.equals("small-cnn") ? 1 : 3;
+            INDArray views = Nd4j.rand(DataType.DOUBLE, images, 2 * channels, side, side).subi(0.3).muli(3);
+            INDArray labels = Nd4j.randn(DataType.DOUBLE, images, 64);
+            Step exact = step(f64, views, labels, false);
+            Step exactFast = step(f64, views, labels, true);
+            double agreement = worst(exactFast, exact).getKey();
+            assertTrue(agreement < 1e-8, encoder + ", float64: the kernels differ by " + worst(exactFast, exact));
+            INDArray v32 = views.castTo(DataType.FLOAT), l32 = labels.castTo(DataType.FLOAT);
+            var fast = worst(step(f32, v32, l32, true), exact);
+            var dl4j = worst(step(f32, v32, l32, false), exact);
+            System.out.printf("%s, float32 against float64: pnr-spark's kernels %s, DL4J's %s%n", encoder, fast, dl4j);
+            assertTrue(fast.getKey() <= Math.max(1.5 * dl4j.getKey(), 1e-3),
+                    encoder + ": pnr-spark's kernels " + fast + ", DL4J's " + dl4j);
+        }
+    }
+
+    /** The largest relative error of a variable's gradient (its norm, or 1e-3 of the whole gradient's). */
+    private static java.util.Map.Entry<Double, String> worst(Step actual, Step expected) {
+        java.util.TreeMap<Double, String> errors = new java.util.TreeMap<>();
+        double floor = 1e-3 * expected.gradient.norm2Number().doubleValue();
+        for (var e : expected.byVariable.entrySet()) {
+            INDArray a = actual.byVariable.get(e.getKey()).castTo(DataType.DOUBLE), b = e.getValue();
+            errors.put(a.sub(b).norm2Number().doubleValue() / Math.max(b.norm2Number().doubleValue(), floor),
+                    e.getKey());
+        }
+        return errors.lastEntry();
+    }
+
+    private record Step(double score, INDArray gradient, java.util.Map<String, INDArray> byVariable) {
+        INDArray gradientOf(String layer, String param) {
+            return byVariable.get(layer + "_" + param);
+        }
+    }
+
+    /** Loss and flattened gradient of one step on the same parameters, with the kernels on or off. */
+    private static Step step(ComputationGraph g, INDArray views, INDArray labels, boolean on) {
+        boolean[] before = new boolean[NAMES.size()];
+        for (int i = 0; i < NAMES.size(); i++) before[i] = FastKernels.set(NAMES.get(i), on);
+        try {
+            g.setInputs(views);
+            g.setLabels(labels);
+            g.computeGradientAndScore();
+            java.util.Map<String, INDArray> byVariable = new java.util.HashMap<>();
+            g.gradient().gradientForVariable().forEach((k, v) -> byVariable.put(k, v.dup()));
+            return new Step(g.score(), g.gradient().gradient().dup().reshape(-1).castTo(DataType.DOUBLE), byVariable);
+        } finally {
+            for (int i = 0; i < NAMES.size(); i++) FastKernels.set(NAMES.get(i), before[i]);
+        }
+    }
+}
