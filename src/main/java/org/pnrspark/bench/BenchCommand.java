@@ -247,15 +247,27 @@ public final class BenchCommand {
     record Row(String input, double min, double median, double max, double msPerStep, double msForwardBackward,
             double stepPerForwardBackward, MemoryPeaks.Peaks memory, String kernels) {}
 
+    /** Task 0's online network and one seeded minibatch of synthetic views and labels for it. */
+    record SyntheticStep(ComputationGraph net, DataSet data) {
+        static SyntheticStep of(JobConfig c, int batch) {
+            SslMethod method = Methods.of(c);
+            ComputationGraph net = Networks.build(method.online(0));
+            int channels = c.data().dataset().channels();
+            int side = c.data().height();
+            Nd4j.getRandom().setSeed(c.run().seed());
+            INDArray views = Nd4j.randn(DataType.FLOAT, batch, 2L * channels, side, side);
+            INDArray labels = Nd4j.rand(DataType.FLOAT, batch, method.targetWidth(0));
+            return new SyntheticStep(net, new DataSet(views, labels));
+        }
+    }
+
     static Row measure(JobConfig c, int batch, int steps, int repeats) {
-        SslMethod method = Methods.of(c);
-        ComputationGraph net = Networks.build(method.online(0));
+        SyntheticStep step = SyntheticStep.of(c, batch);
+        ComputationGraph net = step.net();
+        DataSet data = step.data();
+        INDArray views = data.getFeatures(), labels = data.getLabels();
         int channels = c.data().dataset().channels();
         int side = c.data().height();
-        Nd4j.getRandom().setSeed(c.run().seed());
-        INDArray views = Nd4j.randn(DataType.FLOAT, batch, 2L * channels, side, side);
-        INDArray labels = Nd4j.rand(DataType.FLOAT, batch, method.targetWidth(0));
-        DataSet data = new DataSet(views, labels);
         double[] rates = new double[repeats];
         double[] raw = new double[repeats];
         double[] ratios = new double[repeats];

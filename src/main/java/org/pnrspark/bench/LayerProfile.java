@@ -14,10 +14,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pnrspark.config.ConfigLoader;
 import org.pnrspark.config.JobConfig;
-import org.pnrspark.method.Methods;
-import org.pnrspark.method.SslMethod;
 import org.pnrspark.model.FastKernels;
-import org.pnrspark.model.Networks;
 import org.pnrspark.util.NativeThreads;
 
 import java.io.PrintStream;
@@ -60,14 +57,10 @@ final class LayerProfile {
 
     private static void profile(JobConfig c, String encoder, int batch, int repeats, int threads, String ab,
             PrintStream out) {
-        SslMethod method = Methods.of(c);
-        ComputationGraph net = Networks.build(method.online(0));
-        int channels = c.data().dataset().channels();
-        int side = c.data().height();
-        Nd4j.getRandom().setSeed(c.run().seed());
-        INDArray views = Nd4j.randn(DataType.FLOAT, batch, 2L * channels, side, side);
-        INDArray labels = Nd4j.rand(DataType.FLOAT, batch, method.targetWidth(0));
-        DataSet data = new DataSet(views, labels);
+        BenchCommand.SyntheticStep step = BenchCommand.SyntheticStep.of(c, batch);
+        ComputationGraph net = step.net();
+        DataSet data = step.data();
+        INDArray views = data.getFeatures(), labels = data.getLabels();
         for (int i = 0; i < 3; i++) net.fit(data); // JIT, oneDNN primitives, workspaces
 
         GraphVertex[] vertices = net.getVertices();
