@@ -249,6 +249,12 @@ public final class BenchCommand {
 
     /** Task 0's online network and one seeded minibatch of synthetic views and labels for it. */
     record SyntheticStep(ComputationGraph net, DataSet data) {
+        /** A view's size, height x width x channels. */
+        String input() {
+            long[] shape = data.getFeatures().shape();
+            return shape[2] + "x" + shape[3] + "x" + shape[1] / 2;
+        }
+
         static SyntheticStep of(JobConfig c, int batch) {
             SslMethod method = Methods.of(c);
             ComputationGraph net = Networks.build(method.online(0));
@@ -266,8 +272,6 @@ public final class BenchCommand {
         ComputationGraph net = step.net();
         DataSet data = step.data();
         INDArray views = data.getFeatures(), labels = data.getLabels();
-        int channels = c.data().dataset().channels();
-        int side = c.data().height();
         double[] rates = new double[repeats];
         double[] raw = new double[repeats];
         double[] ratios = new double[repeats];
@@ -289,7 +293,7 @@ public final class BenchCommand {
             }
             if (!Double.isFinite(net.score())) throw new IllegalStateException("the loss became " + net.score());
             double median = Repeats.median(rates);
-            return new Row(side + "x" + side + "x" + channels, Repeats.min(rates), median, Repeats.max(rates),
+            return new Row(step.input(), Repeats.min(rates), median, Repeats.max(rates),
                     1000.0 * 2 * batch / median, Repeats.median(raw), Repeats.median(ratios), memory.peaks(),
                     NativeKernels.describe(net));
         }

@@ -1,5 +1,8 @@
 package org.pnrspark.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -8,8 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code bench --torch}: runs tools/torch_bench.py (the same training step in PyTorch) in a child process after a
@@ -18,8 +19,6 @@ import java.util.regex.Pattern;
  * directory of pnr-spark's jar.
  */
 final class TorchBench {
-    private static final Pattern MEDIAN = Pattern.compile("\"img_s_median\":\\s*([0-9.eE+-]+)");
-    private static final Pattern VERSION = Pattern.compile("\"torch\":\\s*\"([^\"]*)\"");
     private final String python;
     private final Path script;
     private String version = "?";
@@ -86,10 +85,13 @@ final class TorchBench {
                 err.println("bench --torch: " + String.join(" ", cmd) + " failed (exit " + p.exitValue() + ")");
                 return null;
             }
-            Matcher v = VERSION.matcher(output);
-            if (v.find()) version = v.group(1);
-            Matcher m = MEDIAN.matcher(output);
-            if (m.find()) return Double.parseDouble(m.group(1));
+            // the script's result is the JSON object on its last line
+            String[] lines = output.strip().split("\n");
+            JsonNode result = new ObjectMapper().readTree(lines[lines.length - 1]);
+            if (result != null && result.path("img_s_median").isNumber()) {
+                version = result.path("torch").asText(version);
+                return result.get("img_s_median").asDouble();
+            }
             err.println("bench --torch: no img_s_median in the output of " + script);
         } catch (IOException e) {
             err.println("bench --torch: " + e.getMessage());

@@ -2,6 +2,7 @@ package org.pnrspark.continual;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.pnrspark.config.JobConfig;
+import org.pnrspark.config.MethodKind;
 import org.pnrspark.model.MomentumSgd;
 import org.pnrspark.model.NetworkBlocks;
 import org.pnrspark.model.Regularizers;
@@ -25,7 +26,7 @@ final class DistillPredictor {
     }
 
     static double lrScale(MethodObjective method) {
-        if (method.kind() != org.pnrspark.config.MethodKind.BYOL) return 1.0;
+        if (method.kind() != MethodKind.BYOL) return 1.0;
         double lamb = method.config().byol().distillLamb();
         return lamb < 1 ? 1 / lamb : 1.0;
     }

@@ -2,7 +2,6 @@ package org.pnrspark.method;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.pnrspark.config.JobConfig;
-import org.pnrspark.config.MethodKind;
 import org.pnrspark.loss.BarlowLoss;
 import org.pnrspark.model.LossTerm;
 import org.pnrspark.model.NetworkBlocks;
@@ -26,11 +25,6 @@ public final class BarlowMethod extends ProjectionMethod {
     @Override
     public String addProjector(GraphBuilder g, String h, int featureDim, Regularizers reg) {
         return NetworkBlocks.batchNormProjector(g, h, featureDim, p.projHiddenDim(), p.projOutputDim(), reg);
-    }
-
-    @Override
-    MethodKind kind() {
-        return MethodKind.BARLOW;
     }
 
     @Override

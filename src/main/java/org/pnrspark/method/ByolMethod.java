@@ -2,7 +2,6 @@ package org.pnrspark.method;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.pnrspark.config.JobConfig;
-import org.pnrspark.config.MethodKind;
 import org.pnrspark.loss.ByolLoss;
 import org.pnrspark.model.LossTerm;
 import org.pnrspark.model.NetworkBlocks;
@@ -46,11 +45,6 @@ public final class ByolMethod extends ProjectionMethod {
     @Override
     public Optional<MomentumTarget> momentum() {
         return Optional.of(new MomentumTarget(frozen(), p.baseTauMomentum(), p.finalTauMomentum()));
-    }
-
-    @Override
-    MethodKind kind() {
-        return MethodKind.BYOL;
     }
 
     @Override

@@ -2,7 +2,6 @@ package org.pnrspark.method;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.pnrspark.config.JobConfig;
-import org.pnrspark.config.MethodKind;
 import org.pnrspark.loss.MocoLoss;
 import org.pnrspark.model.LossTerm;
 import org.pnrspark.model.NetworkBlocks;
@@ -47,11 +46,6 @@ public final class MocoMethod extends ProjectionMethod {
     public Optional<QueueSpec> queues(int task) {
         return Optional.of(new QueueSpec(p.projOutputDim(), p.queueSize(),
                 strategy().queuesFrozenKeys(objective(), task)));
-    }
-
-    @Override
-    MethodKind kind() {
-        return MethodKind.MOCOV2PLUS;
     }
 
     @Override

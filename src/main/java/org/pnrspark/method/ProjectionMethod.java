@@ -74,7 +74,10 @@ abstract class ProjectionMethod implements SslMethod {
         return new MethodObjective(kind(), config, ownTerms(), embeddingDim);
     }
 
-    abstract MethodKind kind();
+    /** Which method this is: the one the configuration names, since {@link Methods#of} dispatches on it. */
+    MethodKind kind() {
+        return config.method().kind();
+    }
 
     ContinualStrategy strategy() {
         return strategy;

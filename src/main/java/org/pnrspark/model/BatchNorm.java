@@ -85,8 +85,7 @@ public class BatchNorm extends BatchNormalization {
             batchMean = null;
             if (!training || !fast(input)) return super.activate(training, workspaceMgr);
             assertInputSet(false);
-            INDArray x = input.castTo(dataType);
-            if (!Shape.hasDefaultStridesForShape(x) || x.ordering() != 'c') x = x.dup('c');
+            INDArray x = contiguous(input);
             long n = x.size(0), c = x.size(1), s = x.size(2) * x.size(3);
             INDArray rows = x.reshape('c', n * c, s);
             // per row (one example, one channel): mean and biased variance from the sum and the sum of squares, two
@@ -111,6 +110,12 @@ public class BatchNorm extends BatchNormalization {
             INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
             affine(x, batchMean, batchVar, gamma, beta, layerConf().getEps(), out);
             return out;
+        }
+
+        /** {@code a} in the layer's data type, as one C-ordered block (it is already, as a rule: then no copy). */
+        private INDArray contiguous(INDArray a) {
+            INDArray x = a.castTo(dataType);
+            return Shape.hasDefaultStridesForShape(x) && x.ordering() == 'c' ? x : x.dup('c');
         }
 
         /**
@@ -149,10 +154,8 @@ public class BatchNorm extends BatchNormalization {
          * k3 = −k1·dβ/M − k2·μ (M = N·H·W).
          */
         private Pair<Gradient, INDArray> fastBackprop(INDArray epsilon, long m, LayerWorkspaceMgr workspaceMgr) {
-            INDArray x = input.castTo(dataType);
-            if (!Shape.hasDefaultStridesForShape(x) || x.ordering() != 'c') x = x.dup('c');
-            INDArray dy = epsilon.castTo(dataType);
-            if (!Shape.hasDefaultStridesForShape(dy) || dy.ordering() != 'c') dy = dy.dup('c');
+            INDArray x = contiguous(input);
+            INDArray dy = contiguous(epsilon);
             long n = x.size(0), c = x.size(1), s = x.size(2) * x.size(3);
             INDArray rows = x.reshape('c', n * c, s);
             INDArray dyRows = dy.reshape('c', n * c, s);
