@@ -60,10 +60,10 @@ public class BatchNorm extends BatchNormalization {
      * DL4J's batch-norm layer with PyTorch's running-variance update, and (for 4D NCHW input in training mode,
      * {@link FastKernels#bn}) its own forward and backward kernels: DL4J's oneDNN helper reduces the batch mean and
      * variance with ND4J's generic reductions over dimensions (0, 2, 3), and libnd4j's batchnorm_bp corrects
-     * oneDNN's global-statistics gradient with about eight more passes and full-size temporaries. Here, with the
-     * input seen as N·C contiguous rows of H·W values, the statistics are row sums and sums of squares combined per
-     * channel, the output and the input gradient k1·dy + k2·x + k3 per-channel affine maps run by libnd4j's batchnorm
-     * op (oneDNN for float32, one pass each).
+     * oneDNN's global-statistics gradient with about eight more passes and full-size temporaries. Here the input is
+     * N·C contiguous rows of H·W values. In float32 the statistics, the output and the input gradient
+     * k1·dy + k2·(x − μ) + k3 are two passes each of {@link FloatKernels}; in float64 the statistics are ND4J row
+     * sums and sums of squares combined per channel and the affine maps run libnd4j's batchnorm op.
      */
     public static final class Impl extends org.deeplearning4j.nn.layers.normalization.BatchNormalization {
         /** Batch statistics of the last training-mode forward pass of the fast kernel, per channel, else null. */
@@ -86,12 +86,36 @@ public class BatchNorm extends BatchNormalization {
             if (!training || !fast(input)) return super.activate(training, workspaceMgr);
             assertInputSet(false);
             INDArray x = contiguous(input);
-            long n = x.size(0), c = x.size(1), s = x.size(2) * x.size(3);
+            long c = x.size(1);
+            INDArray gamma = getParam(BatchNormalizationParamInitializer.GAMMA).reshape(c);
+            INDArray beta = getParam(BatchNormalizationParamInitializer.BETA).reshape(c);
+            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
+            if (FloatKernels.applies(x)) {
+                double[] mean = new double[(int) c], var = new double[(int) c];
+                FloatKernels.channelMoments(x, mean, var);
+                float[] center = new float[(int) c], scale = new float[(int) c], shift = beta.toFloatVector();
+                float[] g = gamma.toFloatVector();
+                double[] inv = new double[(int) c];
+                for (int j = 0; j < c; j++) {
+                    center[j] = (float) mean[j];
+                    inv[j] = 1 / Math.sqrt(var[j] + layerConf().getEps());
+                    scale[j] = (float) (g[j] * inv[j]);
+                }
+                FloatKernels.channelAffine(x, center, scale, shift, out);
+                try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                    batchMean = Nd4j.createFromArray(mean).castTo(dataType);
+                    batchVar = Nd4j.createFromArray(var).castTo(dataType);
+                    invStd = Nd4j.createFromArray(inv).castTo(dataType);
+                }
+                return out;
+            }
+            long n = x.size(0), s = x.size(2) * x.size(3);
             INDArray rows = x.reshape('c', n * c, s);
             // per row (one example, one channel): mean and biased variance from the sum and the sum of squares, two
             // fast reductions (ND4J's stable variance takes twice as long). In float32 the variance's relative error
             // is about 1e-7·(1 + mean²/variance): negligible unless a channel's mean is hundreds of its deviations
-            // (FastKernelsTest checks a mean of 20 deviations)
+            // (FastKernelsTest checks a mean of 20 deviations); float32 takes the kernels above, which have no such
+            // limit
             INDArray rowMean = rows.sum(1).divi(s);
             INDArray rowVar = rows.norm2(1);
             rowVar.muli(rowVar).divi(s).subi(rowMean.mul(rowMean));
@@ -105,9 +129,6 @@ public class BatchNorm extends BatchNormalization {
                 batchVar = var.dup();
                 invStd = Transforms.pow(var.add(layerConf().getEps()), -0.5, false);
             }
-            INDArray gamma = getParam(BatchNormalizationParamInitializer.GAMMA).reshape(c);
-            INDArray beta = getParam(BatchNormalizationParamInitializer.BETA).reshape(c);
-            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
             affine(x, batchMean, batchVar, gamma, beta, layerConf().getEps(), out);
             return out;
         }
@@ -157,26 +178,46 @@ public class BatchNorm extends BatchNormalization {
             INDArray x = contiguous(input);
             INDArray dy = contiguous(epsilon);
             long n = x.size(0), c = x.size(1), s = x.size(2) * x.size(3);
-            INDArray rows = x.reshape('c', n * c, s);
-            INDArray dyRows = dy.reshape('c', n * c, s);
-            INDArray sumDy = dyRows.sum(1).reshape(n, c).sum(0);
-            INDArray rowDot = Nd4j.createUninitialized(dataType, n * c);
-            Nd4j.getExecutioner().exec(new Dot(dyRows, rows, rowDot, 1));
-            INDArray sumDyX = rowDot.reshape(n, c).sum(0);
-            INDArray dGamma = sumDyX.sub(batchMean.mul(sumDy)).muli(invStd);
             INDArray gamma = getParam(BatchNormalizationParamInitializer.GAMMA).reshape(c);
-            INDArray k1 = gamma.mul(invStd);
-            INDArray k2 = k1.mul(invStd).muli(dGamma).muli(-1.0 / m);
-            INDArray k3 = k1.mul(sumDy).muli(-1.0 / m).subi(k2.mul(batchMean));
-
-            // both terms as per-channel affine maps (mean 0, variance 1, eps 0): one pass each, then their sum
-            INDArray zero = Nd4j.zeros(dataType, c);
-            INDArray one = Nd4j.ones(dataType, c);
             INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
-            affine(dy, zero, one, k1, zero, 0.0, dx);
-            INDArray xTerm = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, x.shape(), 'c');
-            affine(x, zero, one, k2, k3, 0.0, xTerm);
-            dx.addi(xTerm);
+            INDArray sumDy, dGamma;
+            if (FloatKernels.applies(x) && FloatKernels.applies(dy)) {
+                // centred on the batch mean: dγ = σ⁻¹·Σ dy·(x − μ), dx = k1·dy + k2·(x − μ) + k3, k2 = −γσ⁻²·dγ/M,
+                // k3 = −k1·dβ/M
+                float[] center = batchMean.toFloatVector();
+                double[] sDy = new double[(int) c], sDyX = new double[(int) c];
+                FloatKernels.channelGradientSums(dy, x, center, sDy, sDyX);
+                double[] inv = invStd.toDoubleVector(), g = gamma.toDoubleVector(), dG = new double[(int) c];
+                float[] k1 = new float[(int) c], k2 = new float[(int) c], k3 = new float[(int) c];
+                for (int j = 0; j < c; j++) {
+                    dG[j] = sDyX[j] * inv[j];
+                    double a = g[j] * inv[j];
+                    k1[j] = (float) a;
+                    k2[j] = (float) (-a * inv[j] * dG[j] / m);
+                    k3[j] = (float) (-a * sDy[j] / m);
+                }
+                FloatKernels.channelGradientInput(dy, x, center, k1, k2, k3, dx);
+                sumDy = Nd4j.createFromArray(sDy).castTo(dataType);
+                dGamma = Nd4j.createFromArray(dG).castTo(dataType);
+            } else {
+                INDArray rows = x.reshape('c', n * c, s);
+                INDArray dyRows = dy.reshape('c', n * c, s);
+                sumDy = dyRows.sum(1).reshape(n, c).sum(0);
+                INDArray rowDot = Nd4j.createUninitialized(dataType, n * c);
+                Nd4j.getExecutioner().exec(new Dot(dyRows, rows, rowDot, 1));
+                INDArray sumDyX = rowDot.reshape(n, c).sum(0);
+                dGamma = sumDyX.sub(batchMean.mul(sumDy)).muli(invStd);
+                INDArray k1 = gamma.mul(invStd);
+                INDArray k2 = k1.mul(invStd).muli(dGamma).muli(-1.0 / m);
+                INDArray k3 = k1.mul(sumDy).muli(-1.0 / m).subi(k2.mul(batchMean));
+                // both terms as per-channel affine maps (mean 0, variance 1, eps 0): one pass each, then their sum
+                INDArray zero = Nd4j.zeros(dataType, c);
+                INDArray one = Nd4j.ones(dataType, c);
+                affine(dy, zero, one, k1, zero, 0.0, dx);
+                INDArray xTerm = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, x.shape(), 'c');
+                affine(x, zero, one, k2, k3, 0.0, xTerm);
+                dx.addi(xTerm);
+            }
 
             INDArray dGammaView = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
             INDArray dBetaView = gradientViews.get(BatchNormalizationParamInitializer.BETA);

@@ -7,9 +7,11 @@ package org.pnrspark.model;
  * --profile --ab NAME} can time a network with and without one, alternating, in the same process:
  * <ul>
  * <li>{@code conv}: a convolution without activation does not run its forward pass again during backprop;</li>
- * <li>{@code bn}: batch normalisation's training-mode forward and backward with ND4J row reductions and
- *     one-pass affine maps instead of DL4J's oneDNN helper and libnd4j's batchnorm_bp;</li>
- * <li>{@code relu}: a ReLU layer's forward and backward in one pass each, without DL4J's copy of the input.</li>
+ * <li>{@code bn}: batch normalisation's training-mode forward and backward with pnr-spark's Java kernels in float32
+ *     ({@link FloatKernels}), ND4J row reductions and one-pass affine maps in float64, instead of DL4J's oneDNN
+ *     helper and libnd4j's batchnorm_bp;</li>
+ * <li>{@code relu}: a ReLU layer's forward and backward in one pass each, without DL4J's copy of the input (the
+ *     float32 backward in Java).</li>
  * </ul>
  */
 public final class FastKernels {

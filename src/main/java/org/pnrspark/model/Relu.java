@@ -21,7 +21,8 @@ import java.util.Collection;
 /**
  * A ReLU layer: DL4J's {@link ActivationLayer} with the plain ReLU, whose training-mode forward and backward run
  * in one pass each ({@link FastKernels#relu}): DL4J's copies the input first in both directions (a full-size
- * allocation and copy) and then applies the ReLU or its derivative in place. Same values.
+ * allocation and copy) and then applies the ReLU or its derivative in place; the backward pass of float32 data
+ * runs {@link FloatKernels#reluGradient}, libnd4j's relu_bp calling a {@code std::function} per value. Same values.
  *
  * <p>A JSON bean like its parent.
  */
@@ -68,7 +69,11 @@ public class Relu extends ActivationLayer {
             if (!fast() || epsilon.dataType() != dataType) return super.backpropGradient(epsilon, mgr);
             assertInputSet(true);
             INDArray delta = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
-            Nd4j.exec(new RectifiedLinearDerivative(input, epsilon, delta));
+            if (FloatKernels.applies(input) && FloatKernels.applies(epsilon)) {
+                FloatKernels.reluGradient(input, epsilon, delta);
+            } else {
+                Nd4j.exec(new RectifiedLinearDerivative(input, epsilon, delta));
+            }
             return new Pair<>(new DefaultGradient(), delta);
         }
     }

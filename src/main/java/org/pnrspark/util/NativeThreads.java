@@ -44,6 +44,15 @@ public final class NativeThreads {
         APPLIED.set(n);
     }
 
+    /**
+     * The native thread count of the calling thread: what {@link #applyForSparkTask} last set on it, else ND4J's
+     * process-wide maximum. pnr-spark's own Java kernels split their work into as many parts.
+     */
+    public static int current() {
+        Integer applied = APPLIED.get();
+        return applied != null ? applied : Math.max(1, Nd4j.getEnvironment().maxThreads());
+    }
+
     private static int taskCpus() {
         SparkEnv env = SparkEnv.get();
         return env == null ? Runtime.getRuntime().availableProcessors()
