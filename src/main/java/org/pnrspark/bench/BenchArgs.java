@@ -18,4 +18,14 @@ final class BenchArgs {
         }
         throw new IllegalArgumentException(option + ": \"" + v + "\" is not a positive integer");
     }
+
+    static double nonNegative(String v, String option) {
+        try {
+            double x = Double.parseDouble(v.trim());
+            if (x >= 0 && Double.isFinite(x)) return x;
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException(option + ": \"" + v + "\" is not a number of seconds (0 or more)");
+    }
 }

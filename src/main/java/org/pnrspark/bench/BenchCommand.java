@@ -34,7 +34,7 @@ public final class BenchCommand {
     static final String USAGE = """
             usage: pnr-spark bench [--conf FILE] [--set KEY=VALUE] [--encoders small-cnn,resnet18-cifar]
                                    [--batches 64,128,256] [--steps 10] [--repeats 3] [--threads N] [--quick]
-                                   [--torch]
+                                   [--torch] [--warmup SECONDS]
                    pnr-spark bench --spark [--masters local[1],local[2]] [--frequencies 1,5,20] [--conf FILE] ...
                    pnr-spark bench --serialization [--encoders ...] [--repeats 3]
                    pnr-spark bench --profile [--ab conv|bn|...] [--encoders ...] [--batches 64,256] [--repeats 3]
@@ -47,10 +47,13 @@ public final class BenchCommand {
             (resident memory beyond the JVM's own: ND4J's arrays and workspaces, native libraries) and the resident
             total. --torch: after each row, the same step in PyTorch (tools/torch_bench.py: same network, NT-Xent,
             LARS + momentum SGD, batch and threads; python3 with torch, or $PNR_PYTHON) and the ratio of the
-            medians; '-' when PyTorch is missing. --quick (where not given): batch 64 (small-cnn) or 32 (resnet18-cifar), 2 steps, 2 repeats.
+            medians; '-' when PyTorch is missing. Every bench first runs steps until the JVM's JIT compiler has gone
+            quiet (the steady state of a training run), for at most --warmup seconds (default 60; 0: one step), and
+            says what the warm-up took. --quick (where not given): batch 64 (small-cnn) or 32 (resnet18-cifar), 2
+            steps, 2 repeats, 20 s of warm-up.
 
             --spark: averaging rounds of task 1 through Spark with the real loader, per master, encoder, batch and
-            averaging frequency (--repeats timed rounds after a warm-up minibatch per worker). small-cnn reads the
+            averaging frequency (--repeats timed rounds after warm-up rounds). small-cnn reads the
             configured dataset (the bundled Fashion-MNIST sample by default); resnet18-cifar reads CIFAR-100 when
             it is configured, else generated files in its format. Prints images per second and the split of a
             round's wall time: compute (forward, backward, update), teacher (the frozen/momentum networks in the
@@ -75,7 +78,7 @@ public final class BenchCommand {
 
     record Options(List<String> confs, List<String> sets, List<String> encoders, List<Integer> batches, int steps,
             int repeats, int threads, List<String> masters, List<Integer> frequencies, boolean quickBatches,
-            boolean torch) {
+            boolean torch, double warmupSeconds) {
         boolean spark() {
             return !masters.isEmpty();
         }
@@ -120,7 +123,8 @@ public final class BenchCommand {
         }
         if (serialization) return SerializationBench.run(sources, o.sets(), o.encoders(), o.repeats(), out);
         if (profile) {
-            return LayerProfile.run(sources, o.sets(), o.encoders(), o.batches(), o.repeats(), o.threads(), ab, out);
+            return LayerProfile.run(sources, o.sets(), o.encoders(), o.batches(), o.repeats(), o.threads(), ab,
+                    o.warmupSeconds(), out);
         }
         if (o.spark()) return runSpark(o, sources, base, out);
         int threads = o.threads() > 0 ? o.threads() : Runtime.getRuntime().availableProcessors();
@@ -133,6 +137,7 @@ public final class BenchCommand {
                 "batch", "img/s min", "median", "max", "ms/step", "fwd+bwd", "step/raw", "peak heap", "native",
                 "RSS", o.torch() ? String.format(Locale.ROOT, " %11s %9s", "torch img/s", "ratio") : "");
         String kernels = "";
+        List<String> warmups = new ArrayList<>();
         for (String encoder : o.encoders()) {
             List<String> sets = new ArrayList<>(o.sets());
             sets.add("model.encoder=" + encoder);
@@ -142,7 +147,8 @@ public final class BenchCommand {
                 List<String> s = new ArrayList<>(sets);
                 s.add("spark.batch_size_per_worker=" + batch);
                 JobConfig c = ConfigLoader.load(sources, s);
-                Row row = measure(c, batch, o.steps(), o.repeats());
+                Row row = measure(c, batch, o.steps(), o.repeats(), o.warmupSeconds());
+                warmups.add(String.format(Locale.ROOT, "%s %d: %s", encoder, batch, row.warmup().describe()));
                 String torchColumns = "";
                 if (o.torch()) {
                     Double rate = torch == null ? null : torch.medianImagesPerSecond(encoder, batch, o.steps(),
@@ -159,6 +165,7 @@ public final class BenchCommand {
                 kernels = row.kernels();
             }
         }
+        out.println("before the timed steps, " + String.join("; ", warmups));
         out.println("kernels: " + kernels);
         if (torch != null) out.println("torch: " + torch.describe() + "; ratio = pnr-spark median / PyTorch median");
         return 0;
@@ -187,7 +194,7 @@ public final class BenchCommand {
     /** bench --spark: the training path through Spark, per master and averaging frequency, with the time split. */
     private static int runSpark(Options o, List<ConfigLoader.Source> sources, JobConfig base, PrintStream out) {
         out.printf(Locale.ROOT, "bench --spark: task 1 of %s x %s through Spark (real loader, parameter averaging); "
-                        + "%d timed rounds after a warm-up minibatch per worker; img/s min / median / max over the "
+                        + "%d timed rounds after warm-up rounds; img/s min / median / max over the "
                         + "rounds; the split is of the median round's wall time%n",
                 base.method().name(), base.continual().strategy().configName(), o.repeats());
         out.printf(Locale.ROOT, "%-15s %-8s %5s %-9s %4s %9s %9s %9s %8s %8s %8s %8s %9s %8s %8s %10s %10s %10s%n",
@@ -197,6 +204,7 @@ public final class BenchCommand {
         java.nio.file.Path cifar = null;
         java.util.Map<String, Double> rawMs = new java.util.HashMap<>();
         String kernels = "";
+        List<String> warmups = new ArrayList<>();
         try {
             // encoder by encoder, smallest first: memory is the process's peak, so a row carries what earlier
             // rows left allocated, and a row of the larger network should not cover a smaller one's
@@ -215,7 +223,9 @@ public final class BenchCommand {
                                     "spark.batch_size_per_worker=" + batch, "spark.averaging_frequency=" + frequency));
                             JobConfig c = ConfigLoader.load(sources, s);
                             spark = SparkBench.session(c);
-                            SparkBench.Row r = SparkBench.measure(spark, c, o.repeats(), rawMs);
+                            SparkBench.Row r = SparkBench.measure(spark, c, o.repeats(), o.warmupSeconds(), rawMs);
+                            warmups.add(String.format(Locale.ROOT, "%s %d %s %d: %s", encoder, batch, master,
+                                    frequency, r.warmup().describe()));
                             var d = c.data().dataset();
                             out.printf(Locale.ROOT, "%-15s %-8s %5d %-9s %4d %9.1f %9.1f %9.1f %8.2f %7.0f%% %7.0f%% "
                                             + "%7.0f%% %8.0f%% %7.0f%% %8.2f %10s %10s %10s%n", encoder,
@@ -231,6 +241,7 @@ public final class BenchCommand {
                     }
                 }
             }
+            out.println("before the timed rounds, " + String.join("; ", warmups));
             out.println("kernels: " + kernels);
         } finally {
             if (spark != null) spark.stop();
@@ -245,7 +256,7 @@ public final class BenchCommand {
      * @param stepPerForwardBackward the median over the repeats of a repeat's step time over its raw time
      */
     record Row(String input, double min, double median, double max, double msPerStep, double msForwardBackward,
-            double stepPerForwardBackward, MemoryPeaks.Peaks memory, String kernels) {}
+            double stepPerForwardBackward, MemoryPeaks.Peaks memory, String kernels, JitWarmup.Summary warmup) {}
 
     /** Task 0's online network and one seeded minibatch of synthetic views and labels for it. */
     record SyntheticStep(ComputationGraph net, DataSet data) {
@@ -267,7 +278,7 @@ public final class BenchCommand {
         }
     }
 
-    static Row measure(JobConfig c, int batch, int steps, int repeats) {
+    static Row measure(JobConfig c, int batch, int steps, int repeats, double warmupSeconds) {
         SyntheticStep step = SyntheticStep.of(c, batch);
         ComputationGraph net = step.net();
         DataSet data = step.data();
@@ -276,7 +287,8 @@ public final class BenchCommand {
         double[] raw = new double[repeats];
         double[] ratios = new double[repeats];
         try (MemoryPeaks memory = MemoryPeaks.start()) {
-            net.fit(data); // warm-up: JIT, oneDNN primitives, workspaces
+            // warm-up: the JIT compiler, oneDNN's primitives, workspaces
+            JitWarmup.Summary warmup = JitWarmup.run(() -> net.fit(data), warmupSeconds);
             forwardBackwardMs(net, views, labels);
             for (int r = 0; r < repeats; r++) {
                 // steps and raw passes alternate, so that a slower spell of the machine weighs on both alike
@@ -295,7 +307,7 @@ public final class BenchCommand {
             double median = Repeats.median(rates);
             return new Row(step.input(), Repeats.min(rates), median, Repeats.max(rates),
                     1000.0 * 2 * batch / median, Repeats.median(raw), Repeats.median(ratios), memory.peaks(),
-                    NativeKernels.describe(net));
+                    NativeKernels.describe(net), warmup);
         }
     }
 
@@ -319,6 +331,7 @@ public final class BenchCommand {
         List<String> encoders = List.of("small-cnn", "resnet18-cifar");
         List<Integer> batches = List.of(64, 128, 256);
         int steps = 10, repeats = 3, threads = 0;
+        double warmup = 60;
         List<String> masters = List.of();
         List<Integer> frequencies = List.of(1, 5, 20);
         boolean quick = false, torch = false;
@@ -339,6 +352,7 @@ public final class BenchCommand {
                         .map(v -> BenchArgs.positive(v, a)).toList();
                 case "--quick" -> quick = true;
                 case "--torch" -> torch = true;
+                case "--warmup" -> warmup = BenchArgs.nonNegative(BenchArgs.value(args, ++i, a), a);
                 default -> throw new IllegalArgumentException("unknown argument \"" + a + "\"");
             }
         }
@@ -347,6 +361,7 @@ public final class BenchCommand {
         if (quick) {
             if (!given.contains("--steps")) steps = 2;
             if (!given.contains("--repeats")) repeats = 2;
+            if (!given.contains("--warmup")) warmup = 20;
             if (!masters.isEmpty() && !given.contains("--frequencies")) frequencies = List.of(5);
         }
         boolean quickBatches = quick && !given.contains("--batches");
@@ -356,7 +371,7 @@ public final class BenchCommand {
             }
         }
         return new Options(confs, sets, encoders, batches, steps, repeats, threads, masters, frequencies,
-                quickBatches, torch);
+                quickBatches, torch, warmup);
     }
 
 

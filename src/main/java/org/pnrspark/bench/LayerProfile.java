@@ -39,7 +39,7 @@ final class LayerProfile {
     private LayerProfile() {}
 
     static int run(List<ConfigLoader.Source> sources, List<String> baseSets, List<String> encoders,
-            List<Integer> batches, int repeats, int threads, String ab, PrintStream out) {
+            List<Integer> batches, int repeats, int threads, String ab, double warmupSeconds, PrintStream out) {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         NativeThreads.applyForSparkTask(n);
         for (String encoder : encoders) {
@@ -49,19 +49,20 @@ final class LayerProfile {
                 s.add("data.dataset=" + (encoder.equals("small-cnn") ? "fashion-mnist" : "cifar100"));
                 s.add("scenario.class_order=[]");
                 s.add("spark.batch_size_per_worker=" + batch);
-                profile(ConfigLoader.load(sources, s), encoder, batch, repeats, n, ab, out);
+                profile(ConfigLoader.load(sources, s), encoder, batch, repeats, n, ab, warmupSeconds, out);
             }
         }
         return 0;
     }
 
     private static void profile(JobConfig c, String encoder, int batch, int repeats, int threads, String ab,
-            PrintStream out) {
+            double warmupSeconds, PrintStream out) {
         BenchCommand.SyntheticStep step = BenchCommand.SyntheticStep.of(c, batch);
         ComputationGraph net = step.net();
         DataSet data = step.data();
         INDArray views = data.getFeatures(), labels = data.getLabels();
-        for (int i = 0; i < 3; i++) net.fit(data); // JIT, oneDNN primitives, workspaces
+        // the JIT compiler, oneDNN's primitives, workspaces
+        JitWarmup.Summary warmup = JitWarmup.run(() -> net.fit(data), warmupSeconds);
 
         GraphVertex[] vertices = net.getVertices();
         int[] order = net.topologicalSortOrder();
@@ -122,6 +123,7 @@ final class LayerProfile {
                 + "minimum over the repeats ==%n", encoder, batch, threads, repeats,
                 ab == null ? "" : ab.equals("threads") ? ", 1 thread (A) and " + threads + " (B), alternating"
                         : ", fast kernel '" + ab + "' off (A) and on (B), alternating");
+        out.println(warmup.describe());
         for (int j = 0; j < k; j++) {
             out.printf(Locale.ROOT, "%smin / median: fit %.1f / %.1f ms | computeGradientAndScore %.1f / %.1f ms | "
                             + "vertex walk (no workspaces) %.1f / %.1f ms | updater.update alone %.1f / %.1f ms%n",

@@ -55,15 +55,16 @@ final class SparkBench {
      */
     record Row(int workers, double minImagesPerSecond, double medianImagesPerSecond, double maxImagesPerSecond,
             double roundSeconds, double compute, double teacher, double data, double averaging, double other,
-            double stepPerForwardBackward, MemoryPeaks.Peaks memory, String kernels) {}
+            double stepPerForwardBackward, MemoryPeaks.Peaks memory, String kernels, JitWarmup.Summary warmup) {}
 
     /**
-     * Times {@code rounds} averaging rounds after a warm-up of one minibatch per worker (JIT, native kernels, the
-     * first broadcast); the session is the caller's.
+     * Times {@code rounds} averaging rounds after warm-up rounds ({@link JitWarmup}, at most {@code warmupSeconds});
+     * the session is the caller's.
      *
      * @param rawMs the raw forward and backward times measured so far, by encoder, batch and threads (filled in)
      */
-    static Row measure(SparkSession spark, JobConfig c, int rounds, Map<String, Double> rawMs) {
+    static Row measure(SparkSession spark, JobConfig c, int rounds, double warmupSeconds,
+            Map<String, Double> rawMs) {
         // dl4j-spark's statistics time events with an NTP clock by default, which needs the network; one JVM here
         System.setProperty("org.deeplearning4j.spark.time.TimeSource",
                 "org.deeplearning4j.spark.time.SystemClockTimeSource");
@@ -112,11 +113,12 @@ final class SparkBench {
         double[] seconds = new double[rounds];
         double[][] parts = new double[rounds][];
         MemoryPeaks memory = MemoryPeaks.start();
-        for (int r = -1; r < rounds; r++) {
-            int minibatches = r < 0 ? workers : perRound;
-            List<String> paths = new ArrayList<>(minibatches);
-            for (int b = 0; b < minibatches; b++) {
-                int from = ((r + 1) * perRound + b) * batch % Math.max(1, train.size() - batch);
+        int[] done = {0};
+        Runnable round = () -> {
+            int r = done[0]++;
+            List<String> paths = new ArrayList<>(perRound);
+            for (int b = 0; b < perRound; b++) {
+                int from = (r * perRound + b) * batch % Math.max(1, train.size() - batch);
                 paths.add(new BatchPath(1, 0, b, Arrays.copyOfRange(images, from, from + batch)).encode());
             }
             teacherNanos.reset();
@@ -124,13 +126,17 @@ final class SparkBench {
             JavaRDD<String> rdd = sc.parallelize(paths, workers);
             sc.setJobDescription(String.format("bench · %d workers · averaging every %d · round %d", workers,
                     frequency, r + 1));
-            long startMillis = System.currentTimeMillis();
-            long start = System.nanoTime();
             net.fitPaths(rdd, loader);
-            double wall = (System.nanoTime() - start) / 1e9;
             rdd.unpersist(false);
             if (!Double.isFinite(net.getScore())) throw new IllegalStateException("the loss became " + net.getScore());
-            if (r < 0) continue; // warm-up: JIT, native kernels, first broadcast
+        };
+        // warm-up: the JIT compiler, native kernels, the first broadcast
+        JitWarmup.Summary warmup = JitWarmup.run(round, warmupSeconds);
+        for (int r = 0; r < rounds; r++) {
+            long startMillis = System.currentTimeMillis();
+            long start = System.nanoTime();
+            round.run();
+            double wall = (System.nanoTime() - start) / 1e9;
             Map<String, List<Long>> stats = eventsSince(net.getSparkTrainingStats(), startMillis);
             double perWorker = 1.0 / workers / 1000.0;
             double compute = sum(stats, "WorkerFlatMapProcessMiniBatchTimesMs") * perWorker;
@@ -156,7 +162,7 @@ final class SparkBench {
         return new Row(workers, Repeats.min(rates), Repeats.median(rates), Repeats.max(rates),
                 Repeats.median(seconds), parts[mid][0],
                 parts[mid][1], parts[mid][2], parts[mid][3], parts[mid][4], stepMs / raw, memory.peaks(),
-                org.pnrspark.model.NativeKernels.describe(online));
+                org.pnrspark.model.NativeKernels.describe(online), warmup);
     }
 
     /**

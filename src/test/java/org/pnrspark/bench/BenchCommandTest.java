@@ -27,9 +27,11 @@ class BenchCommandTest {
     @Test
     void printsOneRowPerEncoderAndBatch() {
         String out = run(0, "--encoders", "small-cnn,resnet18-cifar", "--batches", "4,6", "--steps", "1",
-                "--repeats", "2", "--set", "mocov2plus.queue_size=12", "--set", "method.name=mocov2plus",
+                "--repeats", "2", "--warmup", "0", "--set", "mocov2plus.queue_size=12", "--set", "method.name=mocov2plus",
                 "--set", "mocov2plus.proj_hidden_dim=64")[0];
         assertTrue(out.contains("mocov2plus x pnr"), out);
+        // --warmup 0: one warm-up step per row, said so
+        assertTrue(out.contains("before the timed steps, small-cnn 4: warm-up 1 steps"), out);
         assertTrue(out.contains("kernels: CpuBackend (-onednn-avx2); layer helpers: convolution MKLDNNConvHelper"), out);
         for (String encoder : List.of("small-cnn +28x28x1", "resnet18-cifar +32x32x3")) {
             for (int batch : new int[] {4, 6}) {
@@ -71,7 +73,8 @@ class BenchCommandTest {
     void sparkRowsSplitTheRound() {
         // both encoders on both masters: a second SparkContext in the same JVM starts its broadcast ids at 0 again
         String out = run(0, "--spark", "--masters", "local[1],local[2]", "--encoders", "small-cnn,resnet18-cifar",
-                "--batches", "4", "--frequencies", "1,2", "--repeats", "1", "--set", "simclr.proj_hidden_dim=64")[0];
+                "--batches", "4", "--frequencies", "1,2", "--repeats", "1", "--warmup", "0",
+                "--set", "simclr.proj_hidden_dim=64")[0];
         for (String encoder : List.of("small-cnn +28x28x1", "resnet18-cifar +32x32x3")) {
             for (String master : List.of("local\\[1\\]", "local\\[2\\]")) {
                 for (int frequency : new int[] {1, 2}) {
@@ -97,6 +100,9 @@ class BenchCommandTest {
         assertEquals(List.of(64), quick.batches("small-cnn"));
         assertEquals(List.of(5), quick.frequencies());
         assertEquals(2, quick.repeats());
+        assertEquals(20, quick.warmupSeconds());
+        assertEquals(60, BenchCommand.parse(new String[0]).warmupSeconds());
+        assertEquals(5, BenchCommand.parse(new String[] {"--quick", "--warmup", "5"}).warmupSeconds());
         BenchCommand.Options given = BenchCommand.parse(new String[] {"--quick", "--spark", "--batches", "16",
                 "--repeats", "4", "--frequencies", "1,20"});
         assertEquals(List.of(16), given.batches("resnet18-cifar"));
@@ -109,6 +115,7 @@ class BenchCommandTest {
     void badArgumentsAreNamed() {
         assertTrue(run(2, "--batches", "64,x")[1].contains("--batches: \"x\" is not a positive integer"));
         assertTrue(run(2, "--encoders", "vgg")[1].contains("\"vgg\" is not one of"));
+        assertTrue(run(2, "--warmup", "-1")[1].contains("--warmup: \"-1\" is not a number of seconds"));
         assertTrue(run(2, "--set", "optim.lr=-1")[1].contains("optim.lr"));
         assertTrue(run(2, "--all", "--spark")[1].contains("--all runs the one-JVM, --spark, --serialization and --decode"));
     }
