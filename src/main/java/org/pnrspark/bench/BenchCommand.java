@@ -48,7 +48,7 @@ public final class BenchCommand {
             total. --torch: after each row, the same step in PyTorch (tools/torch_bench.py: same network, NT-Xent,
             LARS + momentum SGD, batch and threads; python3 with torch, or $PNR_PYTHON) and the ratio of the
             medians; '-' when PyTorch is missing. Every bench first runs steps until the JVM's JIT compiler has gone
-            quiet (the steady state of a training run), for at most --warmup seconds (default 60; 0: one step), and
+            quiet (the steady state of a training run), for at most --warmup seconds (default 90; 0: one step), and
             says what the warm-up took. --quick (where not given): batch 64 (small-cnn) or 32 (resnet18-cifar), 2
             steps, 2 repeats, 20 s of warm-up.
 
@@ -61,7 +61,10 @@ public final class BenchCommand {
             serialisation, transfer and averaging) and other (job scheduling, dl4j-spark's count of the round's
             minibatches, workers waiting for the slowest); step/raw is a worker's
             wall time per minibatch over the raw forward and backward time; memory as above, for the driver and
-            the executors together in local mode. --quick: frequency 5, batches as above, 2 repeats.
+            the executors together in local mode; ceiling: what as many workers as the master has gain on this
+            machine without Spark (that many threads of forward and backward passes, each on its own network
+            copy, over one thread alone, each for a tenth of --warmup, 1 to 8 s): the most local[N] can gain over
+            local[1] here. --quick: frequency 5, batches as above, 2 repeats.
 
             --serialization: writes and reads a network's parameters and optimizer state through Spark's Kryo, as
             every averaging round does, with ND4J's registrator and with pnr-spark's; MB/s.
@@ -130,7 +133,7 @@ public final class BenchCommand {
         int threads = o.threads() > 0 ? o.threads() : Runtime.getRuntime().availableProcessors();
         NativeThreads.applyForSparkTask(threads);
         out.printf(Locale.ROOT, "bench: %s x %s, task 0 objective, one JVM without Spark, %d native threads; "
-                        + "%d repeats of %d steps and as many raw passes, alternating, after a warm-up step%n", base.method().name(),
+                        + "%d repeats of %d steps and as many raw passes, alternating, after warm-up steps%n", base.method().name(),
                 base.continual().strategy().configName(), threads, o.repeats(), o.steps());
         TorchBench torch = o.torch() ? TorchBench.find(err) : null;
         out.printf(Locale.ROOT, "%-15s %-8s %5s %9s %9s %9s %9s %9s %9s %10s %10s %10s%s%n", "encoder", "input",
@@ -197,12 +200,13 @@ public final class BenchCommand {
                         + "%d timed rounds after warm-up rounds; img/s min / median / max over the "
                         + "rounds; the split is of the median round's wall time%n",
                 base.method().name(), base.continual().strategy().configName(), o.repeats());
-        out.printf(Locale.ROOT, "%-15s %-8s %5s %-9s %4s %9s %9s %9s %8s %8s %8s %8s %9s %8s %8s %10s %10s %10s%n",
+        out.printf(Locale.ROOT, "%-15s %-8s %5s %-9s %4s %9s %9s %9s %8s %8s %8s %8s %9s %8s %8s %10s %10s %10s %8s%n",
                 "encoder", "input", "batch", "master", "avg", "img/s min", "median", "max", "s/round", "compute",
-                "teacher", "data", "averaging", "other", "step/raw", "peak heap", "native", "RSS");
+                "teacher", "data", "averaging", "other", "step/raw", "peak heap", "native", "RSS", "ceiling");
         org.apache.spark.sql.SparkSession spark = null;
         java.nio.file.Path cifar = null;
         java.util.Map<String, Double> rawMs = new java.util.HashMap<>();
+        java.util.Map<String, Double> ceilings = new java.util.HashMap<>();
         String kernels = "";
         List<String> warmups = new ArrayList<>();
         try {
@@ -223,18 +227,19 @@ public final class BenchCommand {
                                     "spark.batch_size_per_worker=" + batch, "spark.averaging_frequency=" + frequency));
                             JobConfig c = ConfigLoader.load(sources, s);
                             spark = SparkBench.session(c);
-                            SparkBench.Row r = SparkBench.measure(spark, c, o.repeats(), o.warmupSeconds(), rawMs);
+                            SparkBench.Row r = SparkBench.measure(spark, c, o.repeats(), o.warmupSeconds(), rawMs,
+                                    ceilings);
                             warmups.add(String.format(Locale.ROOT, "%s %d %s %d: %s", encoder, batch, master,
                                     frequency, r.warmup().describe()));
                             var d = c.data().dataset();
                             out.printf(Locale.ROOT, "%-15s %-8s %5d %-9s %4d %9.1f %9.1f %9.1f %8.2f %7.0f%% %7.0f%% "
-                                            + "%7.0f%% %8.0f%% %7.0f%% %8.2f %10s %10s %10s%n", encoder,
+                                            + "%7.0f%% %8.0f%% %7.0f%% %8.2f %10s %10s %10s %7.2fx%n", encoder,
                                     d.height() + "x" + d.width() + "x" + d.channels(), batch, master, frequency,
                                     r.minImagesPerSecond(), r.medianImagesPerSecond(), r.maxImagesPerSecond(),
                                     r.roundSeconds(), 100 * r.compute(), 100 * r.teacher(), 100 * r.data(),
                                     100 * r.averaging(), 100 * r.other(), r.stepPerForwardBackward(),
                                     bytes(r.memory().heap()), bytes(r.memory().nativeBytes()),
-                                    bytes(r.memory().rss()));
+                                    bytes(r.memory().rss()), r.concurrencyCeiling());
                             out.flush();
                             kernels = r.kernels();
                         }
@@ -331,7 +336,7 @@ public final class BenchCommand {
         List<String> encoders = List.of("small-cnn", "resnet18-cifar");
         List<Integer> batches = List.of(64, 128, 256);
         int steps = 10, repeats = 3, threads = 0;
-        double warmup = 60;
+        double warmup = 90;
         List<String> masters = List.of();
         List<Integer> frequencies = List.of(1, 5, 20);
         boolean quick = false, torch = false;

@@ -7,14 +7,15 @@ import java.util.Locale;
 /**
  * Runs a step until the JVM's JIT compiler has gone quiet, so that what a bench times afterwards is the steady state
  * a training run spends its hours in. On a 2-core machine the compiler takes 15 s of CPU over the first 40 s of
- * training steps, from the cores the step itself runs on; a bench timed from the second step measures that instead.
+ * training steps (and keeps compiling in bursts for a minute), from the cores the step itself runs on; a bench
+ * timed from the second step measures that instead.
  * Quiet: over the last window (at least {@value #MIN_WINDOW_STEPS} steps and {@value #MIN_WINDOW_SECONDS} s) the
  * compiler worked less than {@value #QUIET_SHARE} of the wall time. Capped at a time limit; without compilation
  * time monitoring (a JVM that lacks it) a fixed {@value #FALLBACK_STEPS} steps.
  */
 final class JitWarmup {
-    static final int MIN_WINDOW_STEPS = 3;
-    static final double MIN_WINDOW_SECONDS = 3.0;
+    static final int MIN_WINDOW_STEPS = 5;
+    static final double MIN_WINDOW_SECONDS = 5.0;
     static final double QUIET_SHARE = 0.02;
     static final int FALLBACK_STEPS = 5;
 

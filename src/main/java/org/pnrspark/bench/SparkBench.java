@@ -55,16 +55,21 @@ final class SparkBench {
      */
     record Row(int workers, double minImagesPerSecond, double medianImagesPerSecond, double maxImagesPerSecond,
             double roundSeconds, double compute, double teacher, double data, double averaging, double other,
-            double stepPerForwardBackward, MemoryPeaks.Peaks memory, String kernels, JitWarmup.Summary warmup) {}
+            double stepPerForwardBackward, MemoryPeaks.Peaks memory, String kernels, JitWarmup.Summary warmup,
+            double concurrencyCeiling) {}
+
+    /** How long the concurrency ceiling runs one worker, then all of them, at most. */
+    static final double CEILING_SECONDS = 8;
 
     /**
      * Times {@code rounds} averaging rounds after warm-up rounds ({@link JitWarmup}, at most {@code warmupSeconds});
      * the session is the caller's.
      *
      * @param rawMs the raw forward and backward times measured so far, by encoder, batch and threads (filled in)
+     * @param ceilings the concurrency ceilings measured so far, by encoder, batch, threads and workers (filled in)
      */
     static Row measure(SparkSession spark, JobConfig c, int rounds, double warmupSeconds,
-            Map<String, Double> rawMs) {
+            Map<String, Double> rawMs, Map<String, Double> ceilings) {
         // dl4j-spark's statistics time events with an NTP clock by default, which needs the network; one JVM here
         System.setProperty("org.deeplearning4j.spark.time.TimeSource",
                 "org.deeplearning4j.spark.time.SystemClockTimeSource");
@@ -105,8 +110,6 @@ final class SparkBench {
         int perRound = workers * frequency;
         int threads = c.spark().threadsPerTask() > 0 ? c.spark().threadsPerTask()
                 : Integer.parseInt(sc.getConf().get("spark.task.cpus", "1"));
-        double raw = rawMs.computeIfAbsent(c.model().encoder() + " " + batch + " " + threads,
-                k -> forwardBackwardMs(online, loader, train.size(), batch, threads));
         int[] images = SampleRandom.shuffled(java.util.stream.IntStream.range(0, train.size()).toArray(),
                 SampleRandom.forPurpose(c.run().seed(), "bench", 0, 0));
         double[] rates = new double[rounds];
@@ -132,6 +135,9 @@ final class SparkBench {
         };
         // warm-up: the JIT compiler, native kernels, the first broadcast
         JitWarmup.Summary warmup = JitWarmup.run(round, warmupSeconds);
+        org.nd4j.linalg.dataset.DataSet first = minibatch(loader, train.size(), batch);
+        double raw = rawMs.computeIfAbsent(c.model().encoder() + " " + batch + " " + threads,
+                k -> forwardBackwardMs(online, first, threads));
         for (int r = 0; r < rounds; r++) {
             long startMillis = System.currentTimeMillis();
             long start = System.nanoTime();
@@ -154,6 +160,9 @@ final class SparkBench {
                     Math.max(0, wall - compute - data - averaging) / wall};
         }
         memory.close();
+        double ceiling = workers == 1 ? 1.0 : ceilings.computeIfAbsent(c.model().encoder() + " " + batch + " "
+                + threads + " " + workers, k -> concurrencyCeiling(online, first, workers, threads,
+                Math.min(CEILING_SECONDS, Math.max(1, warmupSeconds / 10))));
         // the rate is the true median; the split must come from one real round: the median one (the slower of two)
         int mid = Repeats.medianIndex(rates);
         double stepMs = 1000.0 * Repeats.median(seconds) / frequency;
@@ -162,7 +171,7 @@ final class SparkBench {
         return new Row(workers, Repeats.min(rates), Repeats.median(rates), Repeats.max(rates),
                 Repeats.median(seconds), parts[mid][0],
                 parts[mid][1], parts[mid][2], parts[mid][3], parts[mid][4], stepMs / raw, memory.peaks(),
-                org.pnrspark.model.NativeKernels.describe(online), warmup);
+                org.pnrspark.model.NativeKernels.describe(online), warmup, ceiling);
     }
 
     /**
@@ -170,21 +179,8 @@ final class SparkBench {
      * with as many native threads as a training task has: the median of up to five passes after up to two warm-up
      * passes (fewer when passes are long).
      */
-    private static double forwardBackwardMs(ComputationGraph online, TaskBatchLoader loader, int images, int batch,
+    private static double forwardBackwardMs(ComputationGraph online, org.nd4j.linalg.dataset.DataSet minibatch,
             int threads) {
-        int[] first = java.util.stream.IntStream.range(0, Math.min(batch, images)).toArray();
-        String path = new BatchPath(1, 0, 0, first).encode();
-        org.nd4j.linalg.dataset.DataSet minibatch = loader.load(new org.nd4j.common.loader.Source() {
-            @Override
-            public java.io.InputStream getInputStream() {
-                throw new UnsupportedOperationException("a minibatch path names images, not a file");
-            }
-
-            @Override
-            public String getPath() {
-                return path;
-            }
-        });
         org.pnrspark.util.NativeThreads.applyForSparkTask(threads);
         ComputationGraph copy = online.clone();
         // warm-up (JIT, oneDNN primitives): two passes or 15 s; then up to five passes or 10 s
@@ -203,6 +199,83 @@ final class SparkBench {
         org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
         org.pnrspark.util.NativeThreads.applyForSparkTask(Runtime.getRuntime().availableProcessors());
         return ms;
+    }
+
+    /** The loader's minibatch of the first {@code batch} training images (views and targets), built on the driver. */
+    private static org.nd4j.linalg.dataset.DataSet minibatch(TaskBatchLoader loader, int images, int batch) {
+        int[] first = java.util.stream.IntStream.range(0, Math.min(batch, images)).toArray();
+        String path = new BatchPath(1, 0, 0, first).encode();
+        return loader.load(new org.nd4j.common.loader.Source() {
+            @Override
+            public java.io.InputStream getInputStream() {
+                throw new UnsupportedOperationException("a minibatch path names images, not a file");
+            }
+
+            @Override
+            public String getPath() {
+                return path;
+            }
+        });
+    }
+
+    /**
+     * What this machine lets {@code workers} concurrent workers gain over one, without Spark: images per second of
+     * {@code workers} threads each running forward and backward passes of its own copy of the network (with
+     * {@code threads} native threads, as a training task), over that of one such thread alone, each for
+     * {@code seconds} after three warm-up passes. On a machine whose cores share their vector units (SMT siblings
+     * under a hypervisor) it stays well below {@code workers}, however little Spark adds.
+     */
+    static double concurrencyCeiling(ComputationGraph online, org.nd4j.linalg.dataset.DataSet minibatch,
+            int workers, int threads, double seconds) {
+        double one = concurrentPasses(online, minibatch, 1, threads, seconds);
+        return concurrentPasses(online, minibatch, workers, threads, seconds) / one;
+    }
+
+    /** Passes per second of {@code workers} threads together, each on its own copy of the network. */
+    private static double concurrentPasses(ComputationGraph online, org.nd4j.linalg.dataset.DataSet minibatch,
+            int workers, int threads, double seconds) {
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(workers);
+        java.util.concurrent.atomic.AtomicLong passes = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        double[] wall = new double[workers];
+        List<Thread> team = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            int id = w;
+            Thread t = new Thread(() -> {
+                try {
+                    org.pnrspark.util.NativeThreads.applyForSparkTask(threads);
+                    ComputationGraph copy = online.clone();
+                    for (int i = 0; i < 3; i++) {
+                        BenchCommand.forwardBackwardMs(copy, minibatch.getFeatures(), minibatch.getLabels());
+                    }
+                    start.await();
+                    long from = System.nanoTime(), until = from + (long) (seconds * 1e9);
+                    long n = 0;
+                    while (System.nanoTime() < until) {
+                        BenchCommand.forwardBackwardMs(copy, minibatch.getFeatures(), minibatch.getLabels());
+                        n++;
+                    }
+                    wall[id] = (System.nanoTime() - from) / 1e9;
+                    passes.addAndGet(n);
+                    org.nd4j.linalg.factory.Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                    start.reset();
+                }
+            }, "bench-worker-" + w);
+            team.add(t);
+            t.start();
+        }
+        for (Thread t : team) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while measuring concurrent workers", e);
+            }
+        }
+        if (failure.get() != null) throw new IllegalStateException("a concurrent worker failed", failure.get());
+        return passes.get() / java.util.Arrays.stream(wall).max().orElse(seconds);
     }
 
     /** A fresh session on the given master for each master in turn (one SparkContext per JVM at a time). */

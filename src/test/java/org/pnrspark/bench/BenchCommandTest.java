@@ -80,13 +80,18 @@ class BenchCommandTest {
                 for (int frequency : new int[] {1, 2}) {
                     Matcher m = Pattern.compile(encoder + " +4 " + master + " +" + frequency
                             + " +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9]+)% +([0-9]+)% +([0-9]+)% +([0-9]+)%"
-                            + " +([0-9]+)% +([0-9.]+) +([0-9.]+) MB").matcher(out);
+                            + " +([0-9]+)% +([0-9.]+) +([0-9.]+) MB +([0-9.]+) MB +([0-9.]+) MB +([0-9.]+)x")
+                            .matcher(out);
                     assertTrue(m.find(), encoder + " " + master + " frequency " + frequency + " in\n" + out);
                     assertTrue(Double.parseDouble(m.group(2)) > 0, m.group());
                     int parts = 0;
                     for (int g = 5; g <= 9; g++) parts += Integer.parseInt(m.group(g));
                     assertTrue(parts >= 97 && parts <= 103, "the split adds up to " + parts + "%: " + m.group());
                     assertTrue(Double.parseDouble(m.group(10)) > 0 && Double.parseDouble(m.group(11)) > 0, m.group());
+                    // the concurrency ceiling: 1 for one worker by definition, measured for two
+                    double ceiling = Double.parseDouble(m.group(14));
+                    if (master.contains("1")) assertEquals(1.0, ceiling, m.group());
+                    else assertTrue(ceiling > 0.3 && ceiling < 2.5, m.group());
                 }
             }
         }
@@ -101,7 +106,7 @@ class BenchCommandTest {
         assertEquals(List.of(5), quick.frequencies());
         assertEquals(2, quick.repeats());
         assertEquals(20, quick.warmupSeconds());
-        assertEquals(60, BenchCommand.parse(new String[0]).warmupSeconds());
+        assertEquals(90, BenchCommand.parse(new String[0]).warmupSeconds());
         assertEquals(5, BenchCommand.parse(new String[] {"--quick", "--warmup", "5"}).warmupSeconds());
         BenchCommand.Options given = BenchCommand.parse(new String[] {"--quick", "--spark", "--batches", "16",
                 "--repeats", "4", "--frequencies", "1,20"});
