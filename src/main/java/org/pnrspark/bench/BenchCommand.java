@@ -45,12 +45,13 @@ public final class BenchCommand {
             min / median / max over the repeats, the time per step, the raw forward and backward time of the same
             graph and minibatch and the step's ratio to it, and the peak memory: Java heap in use, native memory
             (resident memory beyond the JVM's own: ND4J's arrays and workspaces, native libraries) and the resident
-            total. --torch: after each row, the same step in PyTorch (tools/torch_bench.py: same network, NT-Xent,
-            LARS + momentum SGD, batch and threads; python3 with torch, or $PNR_PYTHON) and the ratio of the
-            medians; '-' when PyTorch is missing. Every bench first runs steps until the JVM's JIT compiler has gone
-            quiet (the steady state of a training run), for at most --warmup seconds (default 90; 0: one step), and
-            says what the warm-up took. --quick (where not given): batch 64 (small-cnn) or 32 (resnet18-cifar), 2
-            steps, 2 repeats, 20 s of warm-up.
+            total. --torch: the same step in PyTorch (tools/torch_bench.py: same network, NT-Xent, LARS + momentum
+            SGD, batch and threads; python3 with torch, or $PNR_PYTHON), one PyTorch repeat after each of
+            pnr-spark's so that both see the same spells of the machine: PyTorch's median img/s and the median of
+            the repeats' ratios; '-' when PyTorch is missing. Every bench first runs steps until the JVM's JIT
+            compiler has gone quiet (the steady state of a training run), for at most --warmup seconds (default 90;
+            0: one step), and says what the warm-up took. --quick (where not given): batch 64 (small-cnn) or 32
+            (resnet18-cifar), 2 steps, 2 repeats, 20 s of warm-up.
 
             --spark: averaging rounds of task 1 through Spark with the real loader, per master, encoder, batch and
             averaging frequency (--repeats timed rounds after warm-up rounds). small-cnn reads the
@@ -150,14 +151,19 @@ public final class BenchCommand {
                 List<String> s = new ArrayList<>(sets);
                 s.add("spark.batch_size_per_worker=" + batch);
                 JobConfig c = ConfigLoader.load(sources, s);
-                Row row = measure(c, batch, o.steps(), o.repeats(), o.warmupSeconds());
+                // with --torch, one PyTorch repeat (a fresh process) after each of pnr-spark's, so that both see
+                // the same spells of the machine; the ratio is the median of the repeats' ratios
+                String enc = encoder;
+                java.util.function.DoubleSupplier torchRepeat = torch == null ? null : () -> {
+                    Double rate = torch.medianImagesPerSecond(enc, batch, o.steps(), 1, threads, err);
+                    return rate == null ? Double.NaN : rate;
+                };
+                Row row = measure(c, batch, o.steps(), o.repeats(), o.warmupSeconds(), torchRepeat);
                 warmups.add(String.format(Locale.ROOT, "%s %d: %s", encoder, batch, row.warmup().describe()));
                 String torchColumns = "";
                 if (o.torch()) {
-                    Double rate = torch == null ? null : torch.medianImagesPerSecond(encoder, batch, o.steps(),
-                            o.repeats(), threads, err);
-                    torchColumns = rate == null ? String.format(Locale.ROOT, " %11s %9s", "-", "-")
-                            : String.format(Locale.ROOT, " %11.1f %8.2fx", rate, row.median() / rate);
+                    torchColumns = Double.isNaN(row.torchRatio()) ? String.format(Locale.ROOT, " %11s %9s", "-", "-")
+                            : String.format(Locale.ROOT, " %11.1f %8.2fx", row.torchMedian(), row.torchRatio());
                 }
                 out.printf(Locale.ROOT, "%-15s %-8s %5d %9.1f %9.1f %9.1f %9.0f %9.0f %9.2f %10s %10s %10s%s%n",
                         encoder, row.input(), batch, row.min(), row.median(), row.max(), row.msPerStep(),
@@ -170,7 +176,10 @@ public final class BenchCommand {
         }
         out.println("before the timed steps, " + String.join("; ", warmups));
         out.println("kernels: " + kernels);
-        if (torch != null) out.println("torch: " + torch.describe() + "; ratio = pnr-spark median / PyTorch median");
+        if (torch != null) {
+            out.println("torch: " + torch.describe() + "; one PyTorch repeat after each of pnr-spark's; ratio = "
+                    + "median over the repeats of pnr-spark's img/s / PyTorch's");
+        }
         return 0;
     }
 
@@ -261,7 +270,15 @@ public final class BenchCommand {
      * @param stepPerForwardBackward the median over the repeats of a repeat's step time over its raw time
      */
     record Row(String input, double min, double median, double max, double msPerStep, double msForwardBackward,
-            double stepPerForwardBackward, MemoryPeaks.Peaks memory, String kernels, JitWarmup.Summary warmup) {}
+            double stepPerForwardBackward, MemoryPeaks.Peaks memory, String kernels, JitWarmup.Summary warmup,
+            double torchMedian, double torchRatio) {}
+
+    /** The median over the repeats of pnr-spark's rate over PyTorch's of the same repeat; NaN without PyTorch. */
+    static double torchRatio(double[] rates, double[] torchRates) {
+        double[] r = new double[rates.length];
+        for (int i = 0; i < r.length; i++) r[i] = rates[i] / torchRates[i];
+        return java.util.Arrays.stream(r).anyMatch(Double::isNaN) ? Double.NaN : Repeats.median(r);
+    }
 
     /** Task 0's online network and one seeded minibatch of synthetic views and labels for it. */
     record SyntheticStep(ComputationGraph net, DataSet data) {
@@ -283,7 +300,8 @@ public final class BenchCommand {
         }
     }
 
-    static Row measure(JobConfig c, int batch, int steps, int repeats, double warmupSeconds) {
+    static Row measure(JobConfig c, int batch, int steps, int repeats, double warmupSeconds,
+            java.util.function.DoubleSupplier torchRepeat) {
         SyntheticStep step = SyntheticStep.of(c, batch);
         ComputationGraph net = step.net();
         DataSet data = step.data();
@@ -291,6 +309,7 @@ public final class BenchCommand {
         double[] rates = new double[repeats];
         double[] raw = new double[repeats];
         double[] ratios = new double[repeats];
+        double[] torchRates = new double[repeats];
         try (MemoryPeaks memory = MemoryPeaks.start()) {
             // warm-up: the JIT compiler, oneDNN's primitives, workspaces
             JitWarmup.Summary warmup = JitWarmup.run(() -> net.fit(data), warmupSeconds);
@@ -307,12 +326,13 @@ public final class BenchCommand {
                 rates[r] = 2.0 * batch * steps / (fitMs / 1000);
                 raw[r] = rawMs / steps;
                 ratios[r] = fitMs / rawMs;
+                torchRates[r] = torchRepeat == null ? Double.NaN : torchRepeat.getAsDouble();
             }
             if (!Double.isFinite(net.score())) throw new IllegalStateException("the loss became " + net.score());
             double median = Repeats.median(rates);
             return new Row(step.input(), Repeats.min(rates), median, Repeats.max(rates),
                     1000.0 * 2 * batch / median, Repeats.median(raw), Repeats.median(ratios), memory.peaks(),
-                    NativeKernels.describe(net), warmup);
+                    NativeKernels.describe(net), warmup, Repeats.median(torchRates), torchRatio(rates, torchRates));
         }
     }
 

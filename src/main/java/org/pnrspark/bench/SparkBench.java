@@ -236,7 +236,7 @@ final class SparkBench {
             int workers, int threads, double seconds) {
         java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(workers);
         java.util.concurrent.atomic.AtomicLong passes = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
         double[] wall = new double[workers];
         List<Thread> team = new ArrayList<>();
         for (int w = 0; w < workers; w++) {
