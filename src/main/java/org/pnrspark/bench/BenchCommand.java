@@ -153,9 +153,8 @@ public final class BenchCommand {
                 JobConfig c = ConfigLoader.load(sources, s);
                 // with --torch, one PyTorch repeat (a fresh process) after each of pnr-spark's, so that both see
                 // the same spells of the machine; the ratio is the median of the repeats' ratios
-                String enc = encoder;
                 java.util.function.DoubleSupplier torchRepeat = torch == null ? null : () -> {
-                    Double rate = torch.medianImagesPerSecond(enc, batch, o.steps(), 1, threads, err);
+                    Double rate = torch.medianImagesPerSecond(encoder, batch, o.steps(), 1, threads, err);
                     return rate == null ? Double.NaN : rate;
                 };
                 Row row = measure(c, batch, o.steps(), o.repeats(), o.warmupSeconds(), torchRepeat);

@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.shape.Shape;
 import org.pnrspark.util.NativeThreads;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * per native thread the calling task has ({@link NativeThreads#current()}).
  *
  * <p>NCHW data are N·C rows of H·W values; row r belongs to channel r mod C. Every sum is taken per row in float
- * (eight partial sums) and combined in double in row order, so results do not depend on the thread count: a run
+ * (four partial sums) and combined in double in row order, so results do not depend on the thread count: a run
  * stays reproducible from its seed.
  */
 final class FloatKernels {
@@ -86,19 +87,21 @@ final class FloatKernels {
                 rowM2[first + r] = Math.max(0, sumSq - sum * sum / s);
             }
         });
+        double[] m2 = new double[c];
+        perChannel(rowMean, c, mean);
+        perChannel(rowM2, c, m2);
         for (int j = 0; j < c; j++) {
-            double m = 0;
-            for (long i = 0; i < n; i++) m += rowMean[(int) (i * c + j)];
-            m /= n;
-            double m2 = 0, spread = 0;
-            for (long i = 0; i < n; i++) {
-                int r = (int) (i * c + j);
-                m2 += rowM2[r];
-                spread += (rowMean[r] - m) * (rowMean[r] - m);
-            }
-            mean[j] = m;
-            var[j] = (m2 + s * spread) / ((double) n * s);
+            mean[j] /= n;
+            double spread = 0;
+            for (int r = j; r < rows; r += c) spread += (rowMean[r] - mean[j]) * (rowMean[r] - mean[j]);
+            var[j] = (m2[j] + s * spread) / ((double) n * s);
         }
+    }
+
+    /** Per channel c: the sum of {@code rowValues} over the rows of that channel (r mod C = c), in row order. */
+    private static void perChannel(double[] rowValues, int c, double[] sums) {
+        Arrays.fill(sums, 0, c, 0.0);
+        for (int r = 0; r < rowValues.length; r++) sums[r % c] += rowValues[r];
     }
 
     /** out = scale_c·(x − center_c) + shift_c per channel c of NCHW {@code x}. */
@@ -152,15 +155,8 @@ final class FloatKernels {
                 rowDyX[first + r] = sb;
             }
         });
-        for (int j = 0; j < c; j++) {
-            double a = 0, b = 0;
-            for (long i = 0; i < n; i++) {
-                a += rowDy[(int) (i * c + j)];
-                b += rowDyX[(int) (i * c + j)];
-            }
-            sumDy[j] = a;
-            sumDyX[j] = b;
-        }
+        perChannel(rowDy, c, sumDy);
+        perChannel(rowDyX, c, sumDyX);
     }
 
     /** dx = k1_c·dy + k2_c·(x − center_c) + k3_c per channel c of NCHW data. */
