@@ -1,13 +1,25 @@
 #!/usr/bin/env python3
-"""An independent single-process PyTorch run of pnr-spark's Fashion-MNIST protocol (conf/fmnist-5t.conf).
+"""An independent single-process PyTorch run of pnr-spark's Fashion-MNIST protocol (conf/fmnist-5t-<method>.conf).
 
-Written from the reference's specification, not from pnr-spark's code: the small CNN (four 3x3 conv-BN-ReLU blocks,
-32/64/128/256 channels, strides 1/2/2/2, global average pool), SimCLR's projector (256 -> 512, ReLU -> 128), the
-distill predictor g (128 -> 512, BN, ReLU -> 128), the reference's losses (NT-Xent; CaSSLe's contrastive
-distillation; PNR's SimCLR loss), momentum SGD with coupled weight decay (none on biases and batch-norm parameters),
-the learning rate scaled by batch / 256 on a per-epoch warm-up + cosine schedule restarted every task, the frozen
-copy of the previous task's encoder and projector in eval mode, and the two views through the encoder one after the
-other, as the reference does (pnr-spark passes them together: --joint-views does the same here).
+Written from the reference's specification (docs/reference.md), not from pnr-spark's code, for the five methods:
+- the small CNN (four 3x3 conv-BN-ReLU blocks, 32/64/128/256 channels, strides 1/2/2/2, global average pool);
+- each method's heads (§2): SimCLR's and MoCo v2+'s projector 256 -> H, ReLU -> D (MoCo's output L2-normalised),
+  BYOL's 256 -> H, BN, ReLU -> D with its predictor D -> H', BN, ReLU -> D, Barlow Twins' and VICReg's
+  256 -> H, BN, ReLU -> H, BN, ReLU -> D; the distill predictor g (D -> H, BN, ReLU -> D);
+- the momentum target of MoCo v2+ and BYOL (an EMA of encoder and projector parameters after every step, tau on
+  the per-step cosine schedule restarted every task, run in train mode; §3.4) and MoCo's key queues (one of the
+  momentum keys, and under PNR one of the frozen model's keys; both start as normalised noise and are carried
+  across tasks; §3.2, §5.2);
+- the reference's losses (§3, §4, §5): NT-Xent, MoCo, BYOL, Barlow Twins, VICReg; CaSSLe's contrastive,
+  predictive, decorrelative and predictive-MSE distillers; the five PNR losses. `--check-losses` compares every
+  one of them that has golden vectors with the reference's values and gradients;
+- momentum SGD with coupled weight decay (none on biases and batch-norm parameters), or the reference's LARS
+  (eta 0.02, clipped trust ratio, weight decay inside; biases skip it under exclude_bias_n_norm, batch-norm
+  parameters always, as in pnr-spark), the learning rate scaled by batch / 256 on a per-epoch warm-up + cosine
+  schedule restarted every task;
+- the frozen copy of the previous task's encoder and projector in eval mode, and the two views through the
+  encoder one after the other, as the reference does (pnr-spark passes them together: --joint-views does the same
+  here).
 
 After every task (and for the random initialisation) it extracts features of every training and test image without
 augmentation and evaluates a linear probe (multinomial logistic regression on standardised features, L-BFGS, L2
@@ -34,6 +46,10 @@ import torchvision.transforms as T
 from PIL import Image
 
 MEAN, STD = 0.2860, 0.3530
+METHODS = ["simclr", "mocov2plus", "byol", "barlow", "vicreg"]
+# Per method: projector hidden and output width, and the defaults of conf/fmnist-5t-<method>.conf's method block.
+HEADS = {"simclr": (512, 128), "mocov2plus": (512, 128), "byol": (512, 128), "barlow": (512, 512),
+         "vicreg": (512, 512)}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -76,10 +92,10 @@ def view_transform(solarize_prob, crop_min_scale):
 
 
 class TwoViews(torch.utils.data.Dataset):
-    def __init__(self, images, crop_min_scale):
+    def __init__(self, images, crop_min_scale, solarize):
         self.images = images
-        self.t1 = view_transform(0.0, crop_min_scale)
-        self.t2 = view_transform(0.2, crop_min_scale)
+        self.t1 = view_transform(solarize[0], crop_min_scale)
+        self.t2 = view_transform(solarize[1], crop_min_scale)
 
     def __len__(self):
         return len(self.images)
@@ -95,7 +111,10 @@ def plain(images):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Networks
+# Networks (docs/reference.md §2)
+
+FEATURES = 256
+
 
 def small_cnn():
     layers, c_in = [], 1
@@ -110,37 +129,61 @@ def small_cnn():
     return net
 
 
-def projector(hidden=512, out=128):
-    return nn.Sequential(nn.Linear(256, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, out))
+class Normalize(nn.Module):
+    def forward(self, x):
+        return F.normalize(x, dim=1)
 
 
-def distill_predictor(dim=128, hidden=512):
-    return nn.Sequential(nn.Linear(dim, hidden), nn.BatchNorm1d(hidden), nn.ReLU(inplace=True), nn.Linear(hidden, dim))
+def mlp(d_in, hidden, out, bn_layers):
+    """d_in -> hidden [BN] ReLU (-> hidden [BN] ReLU)* -> out; bn_layers = 0 (no BN, one hidden layer) or the
+    number of hidden BN-ReLU layers."""
+    if bn_layers == 0:
+        return nn.Sequential(nn.Linear(d_in, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, out))
+    layers, d = [], d_in
+    for _ in range(bn_layers):
+        layers += [nn.Linear(d, hidden), nn.BatchNorm1d(hidden), nn.ReLU(inplace=True)]
+        d = hidden
+    return nn.Sequential(*layers, nn.Linear(d, out))
+
+
+def projector(method, hidden, out):
+    if method == "simclr":
+        return mlp(FEATURES, hidden, out, 0)
+    if method == "mocov2plus":
+        return nn.Sequential(mlp(FEATURES, hidden, out, 0), Normalize())
+    if method == "byol":
+        return mlp(FEATURES, hidden, out, 1)
+    return mlp(FEATURES, hidden, out, 2)
+
+
+def distill_predictor(dim, hidden, normalize):
+    g = mlp(dim, hidden, dim, 1)
+    return nn.Sequential(g, Normalize()) if normalize else g
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Losses (docs/reference.md §3.1, §4, §5.1)
+# Losses (docs/reference.md §3, §4, §5), each a function of named tensors
 
-def nt_xent(z1, z2, tau):
+def nt_xent(z1, z2, temperature):
     z = F.normalize(torch.cat([z1, z2]), dim=1)
     n = z1.shape[0]
-    s = z @ z.t() / tau
+    s = z @ z.t() / temperature
     s.fill_diagonal_(float("-inf"))
     pos = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
     return F.cross_entropy(s, pos)
 
 
-def cassle_contrastive(p1, p2, f1, f2, tau):
+def cassle_contrastive(p1, p2, f1, f2, temperature):
     def lc(a, b):
         a = F.normalize(a, dim=1)
         b = F.normalize(b, dim=1)
-        logits = a @ b.t() / tau
+        logits = a @ b.t() / temperature
         return F.cross_entropy(logits, torch.arange(a.shape[0]))
     p, f = torch.cat([p1, p2]), torch.cat([f1, f2])
     return 0.5 * (lc(p, f) + lc(f, p))
 
 
-def simclr_pnr(z1, z2, p1, p2, f1, f2, tau):
+def simclr_pnr(z1, z2, p1, p2, f1, f2, temperature):
     z = F.normalize(torch.cat([z1, z2]), dim=1)
     f = F.normalize(torch.cat([f1, f2]), dim=1)
     p = F.normalize(torch.cat([p1, p2]), dim=1)
@@ -148,37 +191,290 @@ def simclr_pnr(z1, z2, p1, p2, f1, f2, tau):
     n = n2 // 2
     eye = torch.eye(n2, dtype=torch.bool)
     pos = torch.cat([torch.arange(n, n2), torch.arange(0, n)])
-    zz = (z @ z.t() / tau).masked_fill(eye, float("-inf"))
-    zf = (z @ f.t() / tau).masked_fill(eye, float("-inf"))
+    zz = (z @ z.t() / temperature).masked_fill(eye, float("-inf"))
+    zf = (z @ f.t() / temperature).masked_fill(eye, float("-inf"))
     l1 = torch.logsumexp(torch.cat([zz, zf], dim=1), dim=1) - zz[torch.arange(n2), pos]
-    pf = p @ f.t() / tau
-    pz = (p @ z.t() / tau).masked_fill(eye, float("-inf"))
+    pf = p @ f.t() / temperature
+    pz = (p @ z.t() / temperature).masked_fill(eye, float("-inf"))
     positive = pf.diagonal()
     l2 = torch.logsumexp(torch.cat([pf.masked_fill(eye, float("-inf")), pz], dim=1), dim=1) - positive
     return l1.mean() + l2.mean()
 
 
+def _queue_ce(a, pos, negatives, temperature):
+    """mean over the batch of CE([a.pos, a.negatives] / T, target 0): the positive is in the denominator."""
+    logits = torch.cat([(a * pos).sum(1, keepdim=True), a @ negatives], dim=1) / temperature
+    return F.cross_entropy(logits, torch.zeros(a.shape[0], dtype=torch.long))
+
+
+def moco(q1, q2, k1, k2, queue, temperature):
+    return 0.5 * (_queue_ce(q1, k2, queue[1], temperature) + _queue_ce(q2, k1, queue[0], temperature))
+
+
+def moco_pnr(q1, q2, k1, k2, queue, queue2, p1, p2, f1, f2, temperature, distill_temperature):
+    n1 = torch.cat([queue[1], queue2[1]], dim=1)
+    n0 = torch.cat([queue2[0], queue[0]], dim=1)
+    return 0.5 * (_queue_ce(q1, k2, n1, temperature) + _queue_ce(p1, f1, n1, distill_temperature)
+                  + _queue_ce(q2, k1, n0, temperature) + _queue_ce(p2, f2, n0, distill_temperature))
+
+
+def byol(p, z):
+    return 2 - 2 * F.cosine_similarity(p, z, dim=-1).mean()
+
+
+def cassle_predictive(p1, p2, f1, f2):
+    return 0.5 * (byol(p1, f1) + byol(p2, f2))
+
+
+def byol_pnr(p1, p2, f1, f2, distill_lamb, negative_lamb):
+    return distill_lamb * cassle_predictive(p1, p2, f1, f2) - negative_lamb * 0.5 * (byol(p1, f2) + byol(p2, f1))
+
+
+def barlow(z1, z2, lamb, scale_loss):
+    n, d = z1.shape
+    bn = lambda z: (z - z.mean(0)) / torch.sqrt(z.var(0, unbiased=False) + 1e-5)
+    c = bn(z1).t() @ bn(z2) / n
+    on_diag = (torch.diagonal(c) - 1).pow(2).sum()
+    off_diag = (c - torch.diag(torch.diagonal(c))).pow(2).sum()
+    return scale_loss * (on_diag + lamb * off_diag)
+
+
+def cassle_decorrelative(p1, p2, f1, f2, lamb, scale_loss):
+    return 0.5 * (barlow(p1, f1, lamb, scale_loss) + barlow(p2, f2, lamb, scale_loss))
+
+
+def barlow_pnr(p1, p2, f1, f2, lamb, scale_loss, distill_lamb, negative_lamb):
+    neg_cos = lambda a, b: -F.cosine_similarity(a, b, dim=-1).mean()
+    return (distill_lamb * cassle_decorrelative(p1, p2, f1, f2, lamb, scale_loss)
+            - negative_lamb * 0.5 * (neg_cos(p1, f2) + neg_cos(p2, f1)))
+
+
+def vicreg(z1, z2, sim_weight, var_weight, cov_weight):
+    def var(z):
+        return F.relu(1 - torch.sqrt(z.var(0) + 1e-4)).mean()
+
+    def cov(z):
+        n, d = z.shape
+        z = z - z.mean(0)
+        c = z.t() @ z / (n - 1)
+        return (c - torch.diag(torch.diagonal(c))).pow(2).sum() / d
+    return (sim_weight * F.mse_loss(z1, z2) + var_weight * (var(z1) + var(z2))
+            + cov_weight * (cov(z1) + cov(z2)))
+
+
+def cassle_predictive_mse(p1, p2, f1, f2):
+    return 0.5 * (F.mse_loss(p1, f1) + F.mse_loss(p2, f2))
+
+
+def vicreg_pnr(p1, p2, f1, f2, distill_lamb, negative_lamb):
+    return (distill_lamb * cassle_predictive_mse(p1, p2, f1, f2)
+            - negative_lamb * 0.5 * (F.mse_loss(p1, f2) + F.mse_loss(p2, f1)))
+
+
+LOSSES = {f.__name__: f for f in [nt_xent, cassle_contrastive, simclr_pnr, moco, moco_pnr, byol, cassle_predictive,
+                                  byol_pnr, barlow, cassle_decorrelative, barlow_pnr, vicreg, vicreg_pnr]}
+
+
 def check_losses(path):
-    """Compares the three losses above with the reference's golden values and gradients (float64)."""
+    """Compares every loss above that has golden cases with the reference's values and gradients (float64)."""
     with open(path) as f:
         cases = json.load(f)["cases"]
-    losses = {"nt_xent": lambda i, tau: nt_xent(i["z1"], i["z2"], tau),
-              "cassle_contrastive": lambda i, tau: cassle_contrastive(i["p1"], i["p2"], i["f1"], i["f2"], tau),
-              "simclr_pnr": lambda i, tau: simclr_pnr(i["z1"], i["z2"], i["p1"], i["p2"], i["f1"], i["f2"], tau)}
-    worst = 0.0
+    worst, checked = 0.0, set()
     for c in cases:
-        if c["loss"] not in losses:
-            continue
+        fn = LOSSES[c["loss"]]
         inputs = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in c["inputs"].items()}
-        value = losses[c["loss"]](inputs, c["params"]["temperature"])
+        value = fn(**inputs, **c["params"])
         value.backward()
         err = abs(float(value) - c["value"])
         for k, g in c["grads"].items():
             err = max(err, float((inputs[k].grad - torch.tensor(g, dtype=torch.float64)).abs().max()))
         worst = max(worst, err)
-        print(f"{c['name']:24s} largest error {err:.2e}")
-    print(f"losses against the golden vectors: largest error {worst:.2e}")
-    return worst <= 1e-6
+        checked.add(c["loss"])
+        print(f"{c['name']:28s} largest error {err:.2e}")
+    missing = sorted(set(LOSSES) - checked)
+    print(f"{len(cases)} golden cases of {len(checked)} losses: largest error {worst:.2e}"
+          + (f" (no golden case: {', '.join(missing)})" if missing else ""))
+    return worst <= 1e-6 and not missing
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Method x strategy: what a training step computes
+
+class Model:
+    """Encoder, projector and the method's and strategy's heads; the momentum target, queues and frozen model."""
+
+    def __init__(self, args):
+        self.args = args
+        self.method = args.method
+        hidden, out = args.proj_hidden_dim, args.proj_output_dim
+        self.encoder, self.proj = small_cnn(), projector(self.method, hidden, out)
+        self.pred = mlp(out, args.pred_hidden_dim, out, 1) if self.method == "byol" else None
+        self.g = None
+        self.frozen = None
+        self.target = None
+        if self.method in ("mocov2plus", "byol"):
+            self.target = copy.deepcopy(nn.Sequential(self.encoder, self.proj))
+            for p in self.target.parameters():
+                p.requires_grad_(False)
+        if self.method == "mocov2plus":
+            gen = torch.Generator().manual_seed(args.seed)
+            self.queue = F.normalize(torch.randn(2, out, args.queue_size, generator=gen), dim=1)
+            self.queue2 = F.normalize(torch.randn(2, out, args.queue_size, generator=gen), dim=1)
+            self.ptr = self.ptr2 = 0
+
+    def trained(self):
+        return [m for m in [self.encoder, self.proj, self.pred, self.g if self.frozen is not None else None] if m]
+
+    def start_task(self, t):
+        a = self.args
+        self.frozen = None
+        if t > 0 and a.strategy != "finetune":
+            self.frozen = copy.deepcopy(nn.Sequential(self.encoder, self.proj)).eval()
+            for p in self.frozen.parameters():
+                p.requires_grad_(False)
+            if self.g is None:
+                self.g = distill_predictor(a.proj_output_dim, a.distill_proj_hidden_dim,
+                                           self.method == "mocov2plus" and a.strategy == "pnr")
+
+    def project(self, x1, x2):
+        if self.args.joint_views:
+            return self.proj(self.encoder(torch.cat([x1, x2]))).chunk(2)
+        return self.proj(self.encoder(x1)), self.proj(self.encoder(x2))
+
+    def head(self, net, z1, z2):
+        if self.args.joint_views:
+            return net(torch.cat([z1, z2])).chunk(2)
+        return net(z1), net(z2)
+
+    def loss(self, x1, x2):
+        a = self.args
+        z1, z2 = self.project(x1, x2)
+        zm1 = zm2 = None
+        if self.target is not None:
+            with torch.no_grad():
+                self.target.train()
+                zm1, zm2 = self.target(x1), self.target(x2)
+        if self.method == "simclr":
+            own = lambda: nt_xent(z1, z2, a.temperature)
+        elif self.method == "mocov2plus":
+            queue = self.queue.clone()
+            own = lambda: moco(z1, z2, zm1, zm2, queue, a.temperature)
+        elif self.method == "byol":
+            pr1, pr2 = self.head(self.pred, z1, z2)
+            own = lambda: byol(pr1, zm2) + byol(pr2, zm1)
+        elif self.method == "barlow":
+            own = lambda: barlow(z1, z2, a.lamb, a.scale_loss)
+        else:
+            own = lambda: vicreg(z1, z2, 25.0, 25.0, 1.0)
+        f1 = f2 = None
+        if self.frozen is None:
+            loss = own()
+        else:
+            with torch.no_grad():
+                f1, f2 = self.frozen(x1), self.frozen(x2)
+            p1, p2 = self.head(self.g, z1, z2)
+            loss = self.continual_loss(own, z1, z2, zm1, zm2, p1, p2, f1, f2)
+        if self.method == "mocov2plus":
+            self.enqueue(zm1, zm2, f1, f2)
+        return loss
+
+    def continual_loss(self, own, z1, z2, zm1, zm2, p1, p2, f1, f2):
+        a, m = self.args, self.method
+        if a.strategy == "cassle":
+            if m in ("simclr", "mocov2plus"):
+                distill = cassle_contrastive(p1, p2, f1, f2, a.distill_temperature)
+            elif m == "byol":
+                distill = cassle_predictive(p1, p2, f1, f2)
+            elif m == "barlow":
+                distill = cassle_decorrelative(p1, p2, f1, f2, a.lamb, a.scale_loss)
+            else:
+                distill = cassle_predictive_mse(p1, p2, f1, f2)
+            return own() + a.distill_lamb * distill
+        if m == "simclr":
+            return simclr_pnr(z1, z2, p1, p2, f1, f2, a.distill_temperature)
+        if m == "mocov2plus":
+            return moco_pnr(z1, z2, zm1, zm2, self.queue.clone(), self.queue2.clone(), p1, p2, f1, f2,
+                            a.temperature, a.distill_temperature)
+        if m == "byol":
+            return own() + byol_pnr(p1, p2, f1, f2, a.distill_lamb, a.negative_lamb)
+        if m == "barlow":
+            return own() + barlow_pnr(p1, p2, f1, f2, a.lamb, a.scale_loss, a.distill_lamb, a.negative_lamb)
+        return own() + vicreg_pnr(p1, p2, f1, f2, a.distill_lamb, a.negative_lamb)
+
+    @torch.no_grad()
+    def enqueue(self, k1, k2, f1, f2):
+        n, k = k1.shape[0], self.args.queue_size
+        self.queue[0][:, self.ptr:self.ptr + n] = k1.t()
+        self.queue[1][:, self.ptr:self.ptr + n] = k2.t()
+        self.ptr = (self.ptr + n) % k
+        if self.args.strategy == "pnr" and f1 is not None:
+            self.queue2[0][:, self.ptr2:self.ptr2 + n] = f1.t()
+            self.queue2[1][:, self.ptr2:self.ptr2 + n] = f2.t()
+            self.ptr2 = (self.ptr2 + n) % k
+
+    @torch.no_grad()
+    def momentum_update(self, step, steps):
+        """theta_m <- tau theta_m + (1 - tau) theta, tau on the per-step cosine schedule of the task (§3.4)."""
+        if self.target is None:
+            return
+        a = self.args
+        tau = a.tau_final - (a.tau_final - a.tau_base) * (math.cos(math.pi * step / steps) + 1) / 2
+        online = list(self.encoder.parameters()) + list(self.proj.parameters())
+        for pm, p in zip(self.target.parameters(), online):
+            pm.mul_(tau).add_(p, alpha=1 - tau)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Optimisation (docs/reference.md §7)
+
+def learning_rate(base, epoch, epochs, warmup, warmup_start=0.003, min_lr=0.0):
+    if epoch < warmup:
+        return warmup_start + epoch * (base - warmup_start) / max(warmup - 1, 1)
+    return min_lr + 0.5 * (base - min_lr) * (1 + math.cos(math.pi * (epoch - warmup) / (epochs - warmup)))
+
+
+def param_groups(modules, weight_decay, lars, exclude_bias, lr_scales):
+    """Weights (LARS / decay) and the rest; batch-norm parameters never get either, biases only without exclusion."""
+    groups = []
+    for m, scale in zip(modules, lr_scales):
+        plain, decayed = [], []
+        for mod in m.modules():
+            for name, p in mod.named_parameters(recurse=False):
+                is_bn = isinstance(mod, (nn.BatchNorm1d, nn.BatchNorm2d))
+                skip = is_bn or (p.ndim == 1 and (exclude_bias or not lars))
+                (plain if skip else decayed).append(p)
+        groups.append({"params": decayed, "weight_decay": weight_decay, "lars": lars, "lr_scale": scale})
+        groups.append({"params": plain, "weight_decay": 0.0, "lars": False, "lr_scale": scale})
+    return groups
+
+
+class Lars(torch.optim.SGD):
+    """SGD with momentum; in groups marked lars, the reference's LARS on each gradient first (§7)."""
+
+    def __init__(self, groups, lr, momentum, eta=0.02, eps=1e-8):
+        self.eta, self.eps = eta, eps
+        super().__init__(groups, lr=lr, momentum=momentum)
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        saved = []
+        for g in self.param_groups:
+            saved.append(g["weight_decay"])
+            if not g["lars"]:
+                continue
+            for p in g["params"]:
+                if p.grad is None:
+                    continue
+                w, gn = torch.norm(p), torch.norm(p.grad)
+                if w == 0 or gn == 0:
+                    continue
+                local = self.eta * w / (gn + g["weight_decay"] * w + self.eps)
+                scale = torch.clamp(local / g["lr"], max=1.0)
+                p.grad.add_(p, alpha=g["weight_decay"]).mul_(scale)
+            g["weight_decay"] = 0.0
+        super().step(closure)
+        for g, wd in zip(self.param_groups, saved):
+            g["weight_decay"] = wd
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -240,41 +536,73 @@ def evaluate(encoder, data, tasks, classes):
 # ---------------------------------------------------------------------------------------------------------------
 # Training
 
-def learning_rate(base, epoch, epochs, warmup, warmup_start=0.003, min_lr=0.0):
-    if epoch < warmup:
-        return warmup_start + epoch * (base - warmup_start) / max(warmup - 1, 1)
-    return min_lr + 0.5 * (base - min_lr) * (1 + math.cos(math.pi * (epoch - warmup) / (epochs - warmup)))
+METHOD_DEFAULTS = {
+    # conf/fmnist-5t-<method>.conf's method blocks (distill_lamb, negative_lamb, lamb, scale_loss, tau)
+    "simclr": {},
+    "mocov2plus": {"tau_base": 0.99, "tau_final": 0.999},
+    "byol": {"tau_base": 0.99, "tau_final": 1.0, "negative_lamb": 0.5},
+    "barlow": {"negative_lamb": 1.0},
+    "vicreg": {"distill_lamb": 25.0, "negative_lamb": 23.0, "crop_min_scale": 0.2, "solarize": [0.1, 0.1]},
+}
 
 
-def param_groups(modules, weight_decay):
-    decay, no_decay = [], []
-    for m in modules:
-        for name, p in m.named_parameters():
-            (no_decay if p.ndim == 1 else decay).append(p)
-    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-
-
-def main():
+def arguments():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--max-per-class", type=int, default=0)
+    ap.add_argument("--method", choices=METHODS, default="simclr")
     ap.add_argument("--strategy", choices=["finetune", "cassle", "pnr"], default="pnr")
     ap.add_argument("--tasks", type=int, default=5)
     ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--optimizer", choices=["sgd", "lars"], default="sgd")
+    ap.add_argument("--exclude-bias-n-norm", type=int, default=1, help="LARS: 1 = biases skip LARS and decay")
     ap.add_argument("--lr", type=float, default=0.05)
     ap.add_argument("--momentum", type=float, default=0.9)
     ap.add_argument("--weight-decay", type=float, default=5e-4)
     ap.add_argument("--warmup-epochs", type=int, default=0)
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--temperature", type=float, default=0.2)
-    ap.add_argument("--crop-min-scale", type=float, default=0.2)
+    ap.add_argument("--distill-temperature", type=float, default=0.2)
+    ap.add_argument("--proj-hidden-dim", type=int, default=0, help="0: the method's (512)")
+    ap.add_argument("--proj-output-dim", type=int, default=0, help="0: the method's (128, or 512 for Barlow, VICReg)")
+    ap.add_argument("--pred-hidden-dim", type=int, default=512)
+    ap.add_argument("--distill-proj-hidden-dim", type=int, default=512)
+    ap.add_argument("--queue-size", type=int, default=1024)
+    ap.add_argument("--tau-base", type=float, default=None)
+    ap.add_argument("--tau-final", type=float, default=None)
+    ap.add_argument("--lamb", type=float, default=0.005, help="Barlow Twins' off-diagonal weight")
+    ap.add_argument("--scale-loss", type=float, default=0.1, help="Barlow Twins' scale")
+    ap.add_argument("--distill-lamb", type=float, default=None)
+    ap.add_argument("--negative-lamb", type=float, default=None)
+    ap.add_argument("--crop-min-scale", type=float, default=None)
+    ap.add_argument("--solarize", type=float, nargs=2, default=None, metavar=("VIEW1", "VIEW2"))
     ap.add_argument("--joint-views", action="store_true", help="both views through the encoder in one batch")
+    ap.add_argument("--workers", type=int, default=1,
+                    help="split each batch into this many parts, each through its own forward pass and loss, and "
+                         "average their losses: pnr-spark's workers (each loss and batch norm sees one part) as if "
+                         "averaged after every step")
+    ap.add_argument("--train-tasks", type=int, default=0, help="train only the first N tasks (0: all)")
+    ap.add_argument("--eval-every-task", type=int, default=1, help="0: evaluate only the random init and the end")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--out", default="")
     ap.add_argument("--check-losses", default="", metavar="FILE",
                     help="first check the losses against golden vectors (src/test/resources/golden/losses-reference.json)")
     args = ap.parse_args()
+    defaults = {"tau_base": 0.99, "tau_final": 1.0, "distill_lamb": 1.0, "negative_lamb": 1.0,
+                "crop_min_scale": 0.2, "solarize": [0.0, 0.2]}
+    defaults.update(METHOD_DEFAULTS[args.method])
+    for k, v in defaults.items():
+        if getattr(args, k) is None:
+            setattr(args, k, v)
+    hidden, out = HEADS[args.method]
+    args.proj_hidden_dim = args.proj_hidden_dim or hidden
+    args.proj_output_dim = args.proj_output_dim or out
+    return args
+
+
+def main():
+    args = arguments()
     if args.check_losses and not check_losses(args.check_losses):
         raise SystemExit("the losses do not match the golden vectors")
 
@@ -286,73 +614,63 @@ def main():
     per_task = classes // args.tasks
     tasks = [list(range(t * per_task, (t + 1) * per_task)) for t in range(args.tasks)]
 
-    encoder, proj, pred = small_cnn(), projector(), None
+    model = Model(args)
     results = {"args": vars(args), "torch": torch.__version__, "tasks": []}
     t0 = time.time()
-    results["random_init"] = evaluate(encoder, data, tasks, classes)
+    results["random_init"] = evaluate(model.encoder, data, tasks, classes)
     print(f"random init: linear {100 * results['random_init']['accuracy_all']:.1f} %  "
           f"k-NN {100 * results['random_init']['knn_accuracy_all']:.1f} %", flush=True)
     lr = args.lr * args.batch / 256
-    for t, task_classes in enumerate(tasks):
+    trained_tasks = tasks[:args.train_tasks] if args.train_tasks else tasks
+    for t, task_classes in enumerate(trained_tasks):
         idx = np.where(np.isin(data[1], task_classes))[0]
-        loader = torch.utils.data.DataLoader(TwoViews(data[0][idx], args.crop_min_scale), batch_size=args.batch,
-                                             shuffle=True, drop_last=True, num_workers=1,
+        loader = torch.utils.data.DataLoader(TwoViews(data[0][idx], args.crop_min_scale, args.solarize),
+                                             batch_size=args.batch, shuffle=True, drop_last=True, num_workers=1,
                                              generator=torch.Generator().manual_seed(args.seed + t))
-        frozen = None
-        if t > 0 and args.strategy != "finetune":
-            frozen = copy.deepcopy(nn.Sequential(encoder, proj)).eval()
-            for p in frozen.parameters():
-                p.requires_grad_(False)
-            if pred is None:
-                pred = distill_predictor()
-        modules = [encoder, proj] + ([pred] if frozen is not None else [])
-        opt = torch.optim.SGD(param_groups(modules, args.weight_decay), lr=lr, momentum=args.momentum)
+        model.start_task(t)
+        modules = model.trained()
+        # BYOL's predictive distillers put g in a group at lr / distill_lamb when distill_lamb < 1 (§5.3)
+        g_scale = 1 / args.distill_lamb if args.method == "byol" and args.distill_lamb < 1 else 1.0
+        scales = [g_scale if m is model.g else 1.0 for m in modules]
+        opt = Lars(param_groups(modules, args.weight_decay, args.optimizer == "lars", args.exclude_bias_n_norm,
+                                scales), lr=lr, momentum=args.momentum)
         start = time.time()
-        seen = 0
+        seen, step, steps = 0, 0, args.epochs * len(loader)
         for epoch in range(args.epochs):
             for g in opt.param_groups:
-                g["lr"] = learning_rate(lr, epoch, args.epochs, args.warmup_epochs)
+                g["lr"] = g["lr_scale"] * learning_rate(lr, epoch, args.epochs, args.warmup_epochs)
             for m in modules:
                 m.train()
-            total, steps = 0.0, 0
+            total, n = 0.0, 0
             for x1, x2 in loader:
-                if args.joint_views:
-                    z1, z2 = proj(encoder(torch.cat([x1, x2]))).chunk(2)
-                else:
-                    z1, z2 = proj(encoder(x1)), proj(encoder(x2))
-                if frozen is None:
-                    loss = nt_xent(z1, z2, args.temperature)
-                else:
-                    with torch.no_grad():
-                        f1, f2 = frozen(x1), frozen(x2)
-                    if args.joint_views:
-                        p1, p2 = pred(torch.cat([z1, z2])).chunk(2)
-                    else:
-                        p1, p2 = pred(z1), pred(z2)
-                    if args.strategy == "cassle":
-                        loss = nt_xent(z1, z2, args.temperature) + cassle_contrastive(p1, p2, f1, f2, args.temperature)
-                    else:
-                        loss = simclr_pnr(z1, z2, p1, p2, f1, f2, args.temperature)
+                parts = zip(x1.chunk(args.workers), x2.chunk(args.workers))
+                loss = sum(model.loss(a, b) for a, b in parts) / args.workers
+                if not torch.isfinite(loss):
+                    raise SystemExit(f"task {t} epoch {epoch + 1}: the loss is {float(loss)}")
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
+                model.momentum_update(step, steps)
+                step += 1
                 total += float(loss)
-                steps += 1
-            seen += 2 * steps * args.batch
-            print(f"task {t} epoch {epoch + 1}/{args.epochs}: loss {total / steps:.4f}, "
+                n += 1
+            seen += 2 * n * args.batch
+            print(f"task {t} epoch {epoch + 1}/{args.epochs}: loss {total / n:.4f}, "
                   f"{seen / (time.time() - start):.0f} views/s", flush=True)
         train_seconds = time.time() - start
-        row = evaluate(encoder, data, tasks, classes)
-        row.update({"task": t, "train_seconds": train_seconds, "final_loss": total / steps})
+        row = {"task": t, "train_seconds": train_seconds, "final_loss": total / n}
+        if args.eval_every_task or t == len(trained_tasks) - 1:
+            row.update(evaluate(model.encoder, data, tasks, classes))
+            print(f"after task {t}: linear {100 * row['accuracy_all']:.1f} % "
+                  f"[{' '.join(f'{100 * a:.1f}' for a in row['accuracy'])}]  k-NN {100 * row['knn_accuracy_all']:.1f} %",
+                  flush=True)
         results["tasks"].append(row)
-        print(f"after task {t}: linear {100 * row['accuracy_all']:.1f} % "
-              f"[{' '.join(f'{100 * a:.1f}' for a in row['accuracy'])}]  k-NN {100 * row['knn_accuracy_all']:.1f} %",
-              flush=True)
     results["total_seconds"] = time.time() - t0
+    evaluated = [r for r in results["tasks"] if "accuracy_all" in r]
     print("linear probe on all classes after each task: "
-          + " ".join(f"{100 * r['accuracy_all']:.1f}" for r in results["tasks"]))
+          + " ".join(f"{100 * r['accuracy_all']:.1f}" for r in evaluated))
     print("k-NN on all classes after each task:          "
-          + " ".join(f"{100 * r['knn_accuracy_all']:.1f}" for r in results["tasks"]))
+          + " ".join(f"{100 * r['knn_accuracy_all']:.1f}" for r in evaluated))
     if args.out:
         with open(args.out, "w") as f:
             json.dump(results, f, indent=1)
