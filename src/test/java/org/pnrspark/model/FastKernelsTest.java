@@ -12,7 +12,9 @@ import org.pnrspark.method.Methods;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,6 +41,35 @@ class FastKernelsTest {
         assertInstanceOf(BatchNorm.Impl.class, g.getLayer("enc_bn1"));
         assertInstanceOf(Relu.Impl.class, g.getLayer("enc_relu1"));
         for (String name : NAMES) assertTrue(FastKernels.set(name, true), name + " is on by default");
+    }
+
+    /**
+     * On any backend but ND4J's CPU one (here the name of ND4J's CUDA backend stands in for it: the switches read
+     * the backend's class name) the layers run DL4J's implementations, whatever the switches say: a float32 training
+     * step, whose gradient differs in its bits between the two sets of kernels on the CPU, is DL4J's bit for bit,
+     * and the log line says which kernels run.
+     */
+    @Test
+    void onAnotherBackendTheLayersRunDl4jsKernels() {
+        ComputationGraph g = Networks.build(configuration("small-cnn"));
+        Nd4j.getRandom().setSeed(3);
+        INDArray views = Nd4j.rand(DataType.FLOAT, 8, 2, 28, 28).subi(0.3f).muli(3);
+        INDArray labels = Nd4j.randn(DataType.FLOAT, 8, 64);
+        double[] dl4j = step(g, views, labels, false).gradient.toDoubleVector();
+        double[] pnrSpark = step(g, views, labels, true).gradient.toDoubleVector();
+        assertFalse(java.util.Arrays.equals(dl4j, pnrSpark), "on the CPU the two sets of kernels differ in the bits");
+        assertTrue(FastKernels.describe().startsWith("pnr-spark's conv, bn, relu"), FastKernels.describe());
+        String before = FastKernels.overrideBackend("org.nd4j.linalg.jcublas.JCublasBackend");
+        try {
+            assertArrayEquals(dl4j, step(g, views, labels, true).gradient.toDoubleVector(), 0.0,
+                    "the switches are on, the backend is not the CPU one: DL4J's kernels");
+            assertFalse(FloatKernels.applies(views), "no host-pointer kernel on another backend's arrays");
+            assertEquals("DL4J's (JCublasBackend is not ND4J's CPU backend)", FastKernels.describe());
+            assertTrue(NativeKernels.describe(g).endsWith("layer kernels: DL4J's (JCublasBackend is not ND4J's CPU "
+                    + "backend)"), NativeKernels.describe(g));
+        } finally {
+            FastKernels.overrideBackend(before);
+        }
     }
 
     /**
