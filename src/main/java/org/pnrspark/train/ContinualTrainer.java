@@ -200,6 +200,23 @@ public final class ContinualTrainer {
         return result(results, start);
     }
 
+    /**
+     * The parameter-averaging master of a task: {@code workers} replicas of {@code batch} examples a step, averaged
+     * with their optimizer state every {@code frequency} steps, each partition trained where it lies.
+     */
+    static ParameterAveragingTrainingMaster trainingMaster(int workers, int batch, int frequency, long seed) {
+        return new ParameterAveragingTrainingMaster.Builder(workers, batch)
+                .batchSizePerWorker(batch)
+                .averagingFrequency(frequency)
+                .saveUpdater(true)
+                // no prefetch thread: with one, dl4j-spark's AsyncDataSetIterator hung when the loader ran the
+                // frozen model (measured on M2); minibatches are built in the training thread instead
+                .workerPrefetchNumBatches(0)
+                .repartionData(Repartition.Never)
+                .rngSeed(seed)
+                .build();
+    }
+
     private void logEvaluation(String what, Evaluation e) {
         String knn = Double.isNaN(e.knnAccuracyAll()) ? "" : String.format(java.util.Locale.ROOT,
                 ", k-NN %.1f%% %s", 100 * e.knnAccuracyAll(), percentages(e.knnAccuracy()));
@@ -236,16 +253,7 @@ public final class ContinualTrainer {
         int batchesPerEpoch = images.length / batch / workers * workers;
         // at least one minibatch per worker: RunChecks.check refused the run before anything was written otherwise
         double baseLr = LearningRateSchedule.scaledBaseLr(config.optim(), workers * batch);
-        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, batch)
-                .batchSizePerWorker(batch)
-                .averagingFrequency(frequency)
-                .saveUpdater(true)
-                // no prefetch thread: with one, dl4j-spark's AsyncDataSetIterator hung when the loader ran the
-                // frozen model (measured on M2); minibatches are built in the training thread instead
-                .workerPrefetchNumBatches(0)
-                .repartionData(Repartition.Never)
-                .rngSeed(config.run().seed() + t)
-                .build();
+        ParameterAveragingTrainingMaster master = trainingMaster(workers, batch, frequency, config.run().seed() + t);
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, online, master);
         int perRound = workers * frequency;
         int rounds = (batchesPerEpoch + perRound - 1) / perRound;
