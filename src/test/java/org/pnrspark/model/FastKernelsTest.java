@@ -109,13 +109,13 @@ class FastKernelsTest {
 
     /**
      * ResNet-18's float32 kernels layer by layer: every convolution, batch norm and ReLU of {@code resnet18-cifar}
-     * (the heads' included) gets the input it sees in a float64 training pass (rounded to float32), and its float32 output, input gradient
-     * and parameter gradients (pnr-spark's kernels) are compared with the same layer in float64 (DL4J's kernels),
-     * element by element. A whole-network comparison cannot be tight in float32 (ReLUs flip where a pre-activation is
-     * within rounding of 0, and the gradients below move by about 1e-3); one layer on one input has only its own
-     * rounding. The bound, {@value #PER_LAYER_TOLERANCE} of the float64 array's RMS for every element, is ten times
-     * the worst error measured over all 59 layers (9e-6, the output of a convolution of the last block: sums of
-     * 2,304 products); a single element off by 1e-4 of its array's scale breaks it.
+     * (the heads' included) gets the input it sees in a float64 training pass (rounded to float32), and its float32
+     * output, input gradient and parameter gradients (pnr-spark's kernels) are compared with the same layer in
+     * float64 (DL4J's kernels), element by element. A whole-network comparison cannot be tight in float32 (ReLUs
+     * flip where a pre-activation is within rounding of 0, and the gradients below move by about 1e-3); one layer on
+     * one input has only its own rounding. The bound, {@value #PER_LAYER_TOLERANCE} of the float64 array's RMS for
+     * every element, is ten times the worst error measured over all 59 layers (9e-6, the output of a convolution of
+     * the last block: sums of 2,304 products); a single element off by 1e-4 of its array's scale breaks it.
      */
     @Test
     void resnet18sFloat32KernelsMatchFloat64LayerByLayer() {
@@ -136,7 +136,9 @@ class FastKernelsTest {
         String worstWhere = "";
         int layers = 0;
         for (org.deeplearning4j.nn.api.Layer layer : f32.getLayers()) {
-            if (!(layer instanceof Conv2d.Impl || layer instanceof BatchNorm.Impl || layer instanceof Relu.Impl)) continue;
+            boolean ours = layer instanceof Conv2d.Impl || layer instanceof BatchNorm.Impl
+                    || layer instanceof Relu.Impl;
+            if (!ours) continue;
             String name = layer.conf().getLayer().getLayerName();
             List<String> inputs = conf.getVertexInputs().get(name);
             INDArray x = activations.get(inputs.get(0));

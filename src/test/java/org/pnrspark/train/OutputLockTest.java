@@ -133,7 +133,8 @@ class OutputLockTest {
             assertTrue(e.getMessage().contains("(process " + running.pid() + ")"), e.getMessage());
             running.destroyForcibly().waitFor();
             try (OutputLock lock = acquire(dir, OutputLock.Holder.of("local-2", ""), log)) {
-                assertTrue(log.get(0).contains("its process " + running.pid() + " on this host has exited"), log.get(0));
+                assertTrue(log.get(0).contains("its process " + running.pid() + " on this host has exited"),
+                        log.get(0));
             }
         } finally {
             running.destroyForcibly();
@@ -148,8 +149,10 @@ class OutputLockTest {
         // the first attempt's driver ran on another node; its lock is fresh
         STORAGE.writeString(file, holder("application_7_0001", "1", "node-a", 4242).text());
         List<String> log = new ArrayList<>();
-        assertThrows(OutputLockedException.class, () -> acquire(dir, OutputLock.Holder.of("application_8_0001", "2"), log));
-        assertThrows(OutputLockedException.class, () -> acquire(dir, OutputLock.Holder.of("application_7_0001", ""), log));
+        assertThrows(OutputLockedException.class,
+                () -> acquire(dir, OutputLock.Holder.of("application_8_0001", "2"), log));
+        assertThrows(OutputLockedException.class,
+                () -> acquire(dir, OutputLock.Holder.of("application_7_0001", ""), log));
         try (OutputLock lock = acquire(dir, OutputLock.Holder.of("application_7_0001", "2"), log)) {
             assertEquals(List.of("output lock: taking over " + new Path(file) + " from application application_7_0001 "
                     + "(attempt 1) on host node-a (process 4242), started 2026-12-01T10:00:00Z (an earlier attempt "
@@ -170,7 +173,8 @@ class OutputLockTest {
             int code = Main.run(new String[] {"train", "--conf", "conf/fmnist-5t.conf", "--set", "output.dir=" + dir,
                     "--set", "scenario.tasks=2", "--set", "data.max_train_per_class=20",
                     "--set", "data.max_test_per_class=10", "--set", "spark.batch_size_per_worker=8"},
-                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+                    new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
             String message = err.toString(StandardCharsets.UTF_8);
             assertEquals(2, code, message + out);
             assertTrue(message.startsWith("error: output.dir " + STORAGE.qualify(dir) + " is in use by application "
