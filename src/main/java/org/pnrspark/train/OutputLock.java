@@ -132,13 +132,13 @@ public final class OutputLock implements AutoCloseable {
             return "not refreshed for " + age.toSeconds() + " s, more than output.lock_stale_seconds = "
                     + staleAfter.toSeconds();
         }
-        if (other.host().equals(me.host()) && other.pid() != me.pid() && other.pid() > 0
-                && ProcessHandle.of(other.pid()).isEmpty()) {
-            return "its process " + other.pid() + " on this host has exited";
-        }
         if (other.application().equals(me.application()) && !me.attempt().isEmpty()
                 && !other.attempt().equals(me.attempt())) {
             return "an earlier attempt of this application";
+        }
+        if (other.host().equals(me.host()) && other.pid() != me.pid() && other.pid() > 0
+                && ProcessHandle.of(other.pid()).isEmpty()) {
+            return "its process " + other.pid() + " on this host has exited";
         }
         return null;
     }
