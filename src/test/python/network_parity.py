@@ -19,6 +19,7 @@ with the weights sin(0.7 i + 0.3). Every digest carries the array's RMS, the sca
 Usage (PyTorch and torchvision from Debian: apt-get install python3-torch python3-torchvision):
     /usr/bin/python3 src/test/python/network_parity.py > src/test/resources/golden/networks-reference.json
 """
+import hashlib
 import json
 import math
 import sys
@@ -223,10 +224,16 @@ def case(name, spec, build, input_shape, ordinal):
                          "grad_input": digest(x.grad), "grad": grads}}
 
 
+def own_sha256():
+    """SHA-256 of this script, recorded in the file it writes (GoldenFilesTest checks it against the script)."""
+    with open(__file__, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
 def main():
     cases = [case(n, s, b, shape, i) for i, (n, s, b, shape) in enumerate(CASES)]
     json.dump({"format": "pnr-spark network parity 1", "dtype": "float64",
-               "generator": "src/test/python/network_parity.py",
+               "generator": "src/test/python/network_parity.py", "generator_sha256": own_sha256(),
                "torch": torch.__version__, "torchvision": torchvision.__version__,
                "digest": {"full": FULL, "samples": SAMPLES, "dot": DOT},
                "cases": cases}, sys.stdout, indent=None, separators=(",", ":"))

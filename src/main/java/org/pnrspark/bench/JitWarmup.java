@@ -3,6 +3,7 @@ package org.pnrspark.bench;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * Runs a step until the JVM's JIT compiler has gone quiet, so that what a bench times afterwards is the steady state
@@ -37,8 +38,17 @@ final class JitWarmup {
     static Summary run(Runnable step, double maxSeconds) {
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean monitored = jit != null && jit.isCompilationTimeMonitoringSupported();
-        long start = System.nanoTime();
-        long jitStart = monitored ? jit.getTotalCompilationTime() : 0;
+        return run(step, maxSeconds, monitored ? jit::getTotalCompilationTime : null, System::nanoTime);
+    }
+
+    /**
+     * The same with the JIT compiler's total time in milliseconds read from {@code jitMillis} (null: not
+     * monitored) and the time in nanoseconds from {@code nanoTime}.
+     */
+    static Summary run(Runnable step, double maxSeconds, LongSupplier jitMillis, LongSupplier nanoTime) {
+        boolean monitored = jitMillis != null;
+        long start = nanoTime.getAsLong();
+        long jitStart = monitored ? jitMillis.getAsLong() : 0;
         long windowStart = start;
         long windowJit = jitStart;
         int steps = 0, windowSteps = 0;
@@ -47,7 +57,7 @@ final class JitWarmup {
             step.run();
             steps++;
             windowSteps++;
-            long now = System.nanoTime();
+            long now = nanoTime.getAsLong();
             double elapsed = (now - start) / 1e9;
             if (!monitored) {
                 if (steps >= FALLBACK_STEPS || elapsed >= maxSeconds) break;
@@ -55,7 +65,7 @@ final class JitWarmup {
             }
             double window = (now - windowStart) / 1e9;
             if (windowSteps >= MIN_WINDOW_STEPS && window >= MIN_WINDOW_SECONDS) {
-                long compiled = jit.getTotalCompilationTime();
+                long compiled = jitMillis.getAsLong();
                 if ((compiled - windowJit) / 1000.0 < QUIET_SHARE * window) {
                     quiet = true;
                     break;
@@ -66,7 +76,7 @@ final class JitWarmup {
             }
             if (elapsed >= maxSeconds) break;
         }
-        double jitSeconds = monitored ? (jit.getTotalCompilationTime() - jitStart) / 1000.0 : Double.NaN;
-        return new Summary(steps, (System.nanoTime() - start) / 1e9, jitSeconds, quiet);
+        double jitSeconds = monitored ? (jitMillis.getAsLong() - jitStart) / 1000.0 : Double.NaN;
+        return new Summary(steps, (nanoTime.getAsLong() - start) / 1e9, jitSeconds, quiet);
     }
 }

@@ -15,6 +15,8 @@ import org.pnrspark.report.ResultsTable;
 import org.pnrspark.report.ResultsWriter;
 import org.pnrspark.report.RunResult;
 import org.pnrspark.train.ContinualTrainer;
+import org.pnrspark.train.OutputLock;
+import org.pnrspark.train.OutputLockedException;
 import org.pnrspark.train.ProgressLog;
 import org.pnrspark.train.RunChecks;
 import org.pnrspark.train.SparkSessions;
@@ -107,6 +109,9 @@ public final class Main {
             err.println("error: cannot resume from the output directory: " + e.getMessage() + "\n(remove that "
                     + "checkpoint to retrain what it held, or pass --force to start the run over)");
             return 2;
+        } catch (OutputLockedException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
         } catch (TrainingDivergedException e) {
             err.println("error: training diverged: " + e.getMessage());
             return 1;
@@ -167,9 +172,22 @@ public final class Main {
         String strategies = String.join(", ", configs.stream().map(c -> c.continual().strategy().configName()).toList());
         SparkSession spark = SparkSessions.create(configs.get(0), strategies);
         List<RunResult> runs = new ArrayList<>();
+        List<OutputLock> locks = new ArrayList<>();
         try {
+            // every output directory is this job's before anything is written in any of them
+            Storage lockStorage = new Storage(spark.sparkContext().hadoopConfiguration());
+            scala.Option<String> attempt = spark.sparkContext().applicationAttemptId();
+            OutputLock.Holder me = OutputLock.Holder.of(spark.sparkContext().applicationId(),
+                    attempt.isDefined() ? attempt.get() : "");
             for (JobConfig config : configs) {
-                ContinualTrainer trainer = new ContinualTrainer(config, spark, config.output().dir(), log);
+                locks.add(OutputLock.acquire(lockStorage, config.output().dir(), me,
+                        java.time.Duration.ofSeconds(config.output().lockStaleSeconds()), java.time.Clock.systemUTC(),
+                        line -> log.line("%s", line)));
+            }
+            for (int i = 0; i < configs.size(); i++) {
+                JobConfig config = configs.get(i);
+                ContinualTrainer trainer = new ContinualTrainer(config, spark, config.output().dir(), log)
+                        .holding(locks.get(i));
                 // task 0 is the same under every strategy: the first run trains it, the others start from it
                 if (!runs.isEmpty()) trainer.sharingTask0Of(runs.get(0).outputDir());
                 RunResult run = trainer.run();
@@ -190,6 +208,7 @@ public final class Main {
                 out.println("comparison with plots: " + html);
             }
         } finally {
+            for (OutputLock lock : locks) lock.close();
             if (ownSession) spark.stop();
         }
     }

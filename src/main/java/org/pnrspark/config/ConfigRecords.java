@@ -100,7 +100,8 @@ final class ConfigRecords {
                 v.intAtLeast("eval.linear_probe.max_iter", 1), v.nonNegative("eval.linear_probe.reg_param"), offline,
                 knn, v.bool("eval.random_init_baseline"), v.intAtLeast("eval.batch_size", 1));
 
-        JobConfig.Output output = new JobConfig.Output(c.getString("output.dir").trim(), v.bool("output.overwrite"));
+        JobConfig.Output output = new JobConfig.Output(c.getString("output.dir").trim(), v.bool("output.overwrite"),
+                v.intAtLeast("output.lock_stale_seconds", 1));
         JobConfig.Checkpoint checkpoint = new JobConfig.Checkpoint(v.intAtLeast("checkpoint.every_epochs", 0));
         JobConfig.Fault fault = new JobConfig.Fault(faultPoint(v, "fault.fail_attempt"), faultPoint(v, "fault.nan_input"));
 

@@ -190,7 +190,11 @@ public record JobConfig(
 
     public record Knn(boolean enabled, int k, double temperature) implements Serializable {}
 
-    public record Output(String dir, boolean overwrite) implements Serializable {}
+    /**
+     * @param lockStaleSeconds a lock of the output directory not refreshed for this long belongs to a job that is
+     *                         gone, and the next job takes it over (train.OutputLock)
+     */
+    public record Output(String dir, boolean overwrite, int lockStaleSeconds) implements Serializable {}
 
     /** @param everyEpochs write a resumable checkpoint every this many epochs inside a task; 0 = only after tasks */
     public record Checkpoint(int everyEpochs) implements Serializable {}

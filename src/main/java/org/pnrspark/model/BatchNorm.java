@@ -58,9 +58,10 @@ public class BatchNorm extends BatchNormalization {
 
     /**
      * DL4J's batch-norm layer with PyTorch's running-variance update, and (for 4D NCHW input in training mode,
-     * {@link FastKernels#bn}) its own forward and backward kernels: DL4J's oneDNN helper reduces the batch mean and
-     * variance with ND4J's generic reductions over dimensions (0, 2, 3), and libnd4j's batchnorm_bp corrects
-     * oneDNN's global-statistics gradient with about eight more passes and full-size temporaries. Here the input is
+     * {@link FastKernels#bn()}, on ND4J's CPU backend only) its own forward and backward kernels: DL4J's oneDNN
+     * helper reduces the batch mean and variance with ND4J's generic reductions over dimensions (0, 2, 3), and
+     * libnd4j's batchnorm_bp corrects oneDNN's global-statistics gradient with about eight more passes and
+     * full-size temporaries. Here the input is
      * N·C contiguous rows of H·W values. In float32 the statistics, the output and the input gradient
      * k1·dy + k2·(x − μ) + k3 are two passes each of {@link FloatKernels}; in float64 the statistics are ND4J row
      * sums and sums of squares combined per channel and the affine maps run libnd4j's batchnorm op.
@@ -76,7 +77,7 @@ public class BatchNorm extends BatchNormalization {
         }
 
         private boolean fast(INDArray x) {
-            return FastKernels.bn && x.rank() == 4 && layerConf().getCnn2DFormat() == CNN2DFormat.NCHW
+            return FastKernels.bn() && x.rank() == 4 && layerConf().getCnn2DFormat() == CNN2DFormat.NCHW
                     && !layerConf().isLockGammaBeta() && !layerConf().isUseLogStd();
         }
 

@@ -1,10 +1,20 @@
 package org.pnrspark.model;
 
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Switches for pnr-spark's own layer kernels, each replacing a slow path of DL4J 1.0.0-M2.1 on the CPU
  * (README, "Performance notes"). All are on by default; the JVM property {@code pnr.fastKernels=false} turns them
  * all off, {@code pnr.fastKernels.<name>=false} one of them. They are read on every call, so that {@code bench
- * --profile --ab NAME} can time a network with and without one, alternating, in the same process:
+ * --profile --ab NAME} can time a network with and without one, alternating, in the same process.
+ *
+ * <p>They run only on ND4J's CPU backend, whose arrays live in host memory: {@link FloatKernels} reads and writes
+ * them through their host pointer, and the others were measured and checked there only. On any other backend
+ * (CUDA, with -Pcuda) every layer runs DL4J's own implementation, whatever the switches say, and {@link #describe}
+ * tells the log so.
  * <ul>
  * <li>{@code conv}: a convolution without activation does not run its forward pass again during backprop;</li>
  * <li>{@code bn}: batch normalisation's training-mode forward and backward with pnr-spark's Java kernels in float32
@@ -19,7 +29,63 @@ public final class FastKernels {
     public static volatile boolean bn = flag("bn");
     public static volatile boolean relu = flag("relu");
 
+    /** The class of ND4J's CPU backend (nd4j-native), named so that this compiles against any backend. */
+    static final String CPU_BACKEND = "org.nd4j.linalg.cpu.nativecpu.CpuBackend";
+    /** The backend's class name as these switches see it; null: ND4J's. Tests substitute another backend's. */
+    private static volatile String backendOverride;
+
     private FastKernels() {}
+
+    /** Whether the convolution kernel runs: switched on, on the CPU backend. */
+    public static boolean conv() {
+        return conv && onCpuBackend();
+    }
+
+    /** Whether the batch-norm kernels run: switched on, on the CPU backend. */
+    public static boolean bn() {
+        return bn && onCpuBackend();
+    }
+
+    /** Whether the ReLU kernels run: switched on, on the CPU backend. */
+    public static boolean relu() {
+        return relu && onCpuBackend();
+    }
+
+    /** Whether ND4J's backend is the CPU one (its arrays are host arrays). */
+    static boolean onCpuBackend() {
+        return CPU_BACKEND.equals(backendName());
+    }
+
+    private static String backendName() {
+        String name = backendOverride;
+        return name != null ? name : Nd4j.getBackend().getClass().getName();
+    }
+
+    /**
+     * For tests: makes the switches see a backend of that class name (null: ND4J's own again); returns the previous
+     * override.
+     */
+    static String overrideBackend(String className) {
+        String before = backendOverride;
+        backendOverride = className;
+        return before;
+    }
+
+    /**
+     * For the log: which of pnr-spark's kernels the layers run, e.g. "pnr-spark's conv, bn, relu", or "DL4J's
+     * (JCublasBackend is not ND4J's CPU backend)".
+     */
+    public static String describe() {
+        if (!onCpuBackend()) {
+            String name = backendName();
+            return "DL4J's (" + name.substring(name.lastIndexOf('.') + 1) + " is not ND4J's CPU backend)";
+        }
+        List<String> on = new ArrayList<>();
+        if (conv) on.add("conv");
+        if (bn) on.add("bn");
+        if (relu) on.add("relu");
+        return on.isEmpty() ? "DL4J's (switched off: -Dpnr.fastKernels=false)" : "pnr-spark's " + String.join(", ", on);
+    }
 
     private static boolean flag(String name) {
         return Boolean.parseBoolean(System.getProperty("pnr.fastKernels." + name,

@@ -43,9 +43,13 @@ final class FloatKernels {
 
     private FloatKernels() {}
 
-    /** Whether {@code a} is float32 in one C-ordered block, as these kernels read and write it. */
+    /**
+     * Whether {@code a} is float32 in one C-ordered block in host memory (ND4J's CPU backend), as these kernels read
+     * and write it.
+     */
     static boolean applies(INDArray a) {
-        return a.dataType() == DataType.FLOAT && a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
+        return FastKernels.onCpuBackend() && a.dataType() == DataType.FLOAT && a.ordering() == 'c'
+                && Shape.hasDefaultStridesForShape(a);
     }
 
     /**

@@ -8,17 +8,18 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Which native kernels a network runs on, for the log: ND4J's backend and native build (the JavaCPP platform
- * extension, e.g. -onednn-avx2), and the helpers DL4J chose for convolution and batch norm (oneDNN's, cuDNN's, or
- * none: DL4J's built-in kernels, several times slower on a CPU).
+ * extension, e.g. -onednn-avx2), the helpers DL4J chose for convolution and batch norm (oneDNN's, cuDNN's, or
+ * none: DL4J's built-in kernels, several times slower on a CPU), and whose layer kernels run ({@link FastKernels}:
+ * pnr-spark's on the CPU backend, DL4J's on any other).
  */
 public final class NativeKernels {
     private NativeKernels() {}
 
     public static String describe(ComputationGraph net) {
         String extension = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
-        return String.format("%s%s; layer helpers: convolution %s, batch norm %s",
+        return String.format("%s%s; layer helpers: convolution %s, batch norm %s; layer kernels: %s",
                 Nd4j.getBackend().getClass().getSimpleName(), extension.isEmpty() ? "" : " (" + extension + ")",
-                helper(net, ConvolutionLayer.class), helper(net, BatchNormalization.class));
+                helper(net, ConvolutionLayer.class), helper(net, BatchNormalization.class), FastKernels.describe());
     }
 
     /** The simple class name of the helper of the first layer of that type, "none" or "no such layer". */

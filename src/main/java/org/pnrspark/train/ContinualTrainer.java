@@ -55,6 +55,8 @@ public final class ContinualTrainer {
     private RunProgress progress;
     /** A finished run of the same configuration but the strategy, whose task 0 this run starts from, or null. */
     private String task0From;
+    /** The lock this job holds on the output directory, checked before every checkpoint, or null. */
+    private OutputLock lock;
 
     public ContinualTrainer(JobConfig config, SparkSession spark, String outputDir, ProgressLog log) {
         this.config = config;
@@ -74,6 +76,16 @@ public final class ContinualTrainer {
     public ContinualTrainer sharingTask0Of(String runDir) {
         this.task0From = runDir;
         return this;
+    }
+
+    /** Checks before every checkpoint that the job still holds {@code lock}, its output directory's. */
+    public ContinualTrainer holding(OutputLock lock) {
+        this.lock = lock;
+        return this;
+    }
+
+    private void checkLock() {
+        if (lock != null) lock.ensureHeld();
     }
 
     public RunResult run() throws IOException {
@@ -159,6 +171,7 @@ public final class ContinualTrainer {
                     resumeFrom);
             if (frozen != null) frozen.destroy();
 
+            checkLock();
             String sha = Checkpoints.write(storage, taskDir, online, config.hocon());
             if (momentum != null) Checkpoints.writeMomentum(storage, taskDir, momentum);
             if (queues != null) Checkpoints.writeQueues(storage, taskDir, queues);
@@ -185,6 +198,23 @@ public final class ContinualTrainer {
         }
         hadoop.destroy();
         return result(results, start);
+    }
+
+    /**
+     * The parameter-averaging master of a task: {@code workers} replicas of {@code batch} examples a step, averaged
+     * with their optimizer state every {@code frequency} steps, each partition trained where it lies.
+     */
+    static ParameterAveragingTrainingMaster trainingMaster(int workers, int batch, int frequency, long seed) {
+        return new ParameterAveragingTrainingMaster.Builder(workers, batch)
+                .batchSizePerWorker(batch)
+                .averagingFrequency(frequency)
+                .saveUpdater(true)
+                // no prefetch thread: with one, dl4j-spark's AsyncDataSetIterator hung when the loader ran the
+                // frozen model (measured on M2); minibatches are built in the training thread instead
+                .workerPrefetchNumBatches(0)
+                .repartionData(Repartition.Never)
+                .rngSeed(seed)
+                .build();
     }
 
     private void logEvaluation(String what, Evaluation e) {
@@ -223,16 +253,7 @@ public final class ContinualTrainer {
         int batchesPerEpoch = images.length / batch / workers * workers;
         // at least one minibatch per worker: RunChecks.check refused the run before anything was written otherwise
         double baseLr = LearningRateSchedule.scaledBaseLr(config.optim(), workers * batch);
-        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, batch)
-                .batchSizePerWorker(batch)
-                .averagingFrequency(frequency)
-                .saveUpdater(true)
-                // no prefetch thread: with one, dl4j-spark's AsyncDataSetIterator hung when the loader ran the
-                // frozen model (measured on M2); minibatches are built in the training thread instead
-                .workerPrefetchNumBatches(0)
-                .repartionData(Repartition.Never)
-                .rngSeed(config.run().seed() + t)
-                .build();
+        ParameterAveragingTrainingMaster master = trainingMaster(workers, batch, frequency, config.run().seed() + t);
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, online, master);
         int perRound = workers * frequency;
         int rounds = (batchesPerEpoch + perRound - 1) / perRound;
@@ -291,6 +312,7 @@ public final class ContinualTrainer {
                     ProgressLog.duration(progress.taskEtaSeconds()), ProgressLog.duration(progress.runEtaSeconds()));
             int every = config.checkpoint().everyEpochs();
             if (every > 0 && ((epoch + 1) % every == 0 || epoch + 1 == epochs)) {
+                checkLock();
                 new EpochCheckpoint(workers, epoch + 1, steps, priorTaskSeconds + (System.nanoTime() - start) / 1e9,
                         List.copyOf(curve), sparkNet.getNetwork(), momentum, queues)
                         .write(storage, Checkpoints.taskDir(outputDir, t));

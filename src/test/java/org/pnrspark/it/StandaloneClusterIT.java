@@ -33,7 +33,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * executors of one core each, each in a JVM of its own, so the training replicas, the broadcasts (the frozen
  * model, the network configuration) and the features all cross process boundaries as they do on a real cluster;
  * in local mode they share the driver's heap and a broadcast is never deserialised. Then the same job runs again and
- * one executor JVM is killed with SIGKILL while it runs a training task: the job must finish with the same results.
+ * one executor JVM is killed with SIGKILL while it runs a training task: the driver loses that task, Spark runs it
+ * again, and the job finishes with the same results.
  */
 class StandaloneClusterIT {
 
@@ -96,14 +97,21 @@ class StandaloneClusterIT {
             Path killedOut = dir.resolve("run-killed");
             Path killedConsole = dir.resolve("console-killed.log");
             driver = submit(spark, submit, masterUrl, killedOut, killedConsole);
-            long killedPid = killAnExecutorRunningATrainingTask(workDir, firstApp, killedConsole, driver);
+            Killed killed = killAnExecutorRunningATrainingTask(workDir, firstApp, killedConsole, driver);
             boolean killedDone = driver.waitFor(6, TimeUnit.MINUTES);
             String killedLogs = SparkDistribution.tail(killedConsole, 80) + "\n" + SparkDistribution.tail(workerLog, 40);
             assertTrue(killedDone, "the job with a killed executor did not finish in 6 minutes:\n" + killedLogs);
             assertEquals(0, driver.exitValue(), "the job with a killed executor failed:\n" + killedLogs);
             String killedOutput = Files.readString(killedConsole);
             assertTrue(killedOutput.matches("(?s).*Lost executor \\d+ on .*exited with code 137.*"),
-                    "the driver lost the executor of pid " + killedPid + ":\n" + killedLogs);
+                    "the driver lost the executor of pid " + killed.pid() + ":\n" + killedLogs);
+            // the task in flight on that executor was lost with it, and Spark ran it again
+            TaskAttempt lost = killed.lost();
+            List<TaskAttempt> retries = attempts(workDir, firstApp).stream()
+                    .filter(a -> a.index().equals(lost.index()) && a.stage().equals(lost.stage())
+                            && !a.tid().equals(lost.tid())).toList();
+            assertFalse(retries.isEmpty(), "Spark ran task " + lost.index() + " of stage " + lost.stage()
+                    + " again after losing " + lost + ":\n" + killedLogs);
             JsonNode again = new ObjectMapper().readTree(killedOut.resolve("results.json").toFile());
             assertEquals(results.get("accuracy_matrix"), again.get("accuracy_matrix"), "linear probe");
             assertEquals(results.get("knn_accuracy_matrix"), again.get("knn_accuracy_matrix"), "k-NN");
@@ -132,41 +140,102 @@ class StandaloneClusterIT {
         return pb.start();
     }
 
-    private static final Pattern RUNNING = Pattern.compile("Running task \\S+ in stage \\S+ \\(TID (\\d+)\\)");
+    /** "Running task 3.0 in stage 7.0 (TID 21)": task index 3, its attempt 0, stage 7, the stage's attempt 0. */
+    private static final Pattern RUNNING = Pattern.compile(
+            "Running task (\\d+)\\.(\\d+) in stage (\\d+)\\.(\\d+) \\(TID (\\d+)\\)");
     private static final Pattern FINISHED = Pattern.compile("Finished task \\S+ in stage \\S+ \\(TID (\\d+)\\)");
 
+    /** One attempt of a Spark task, as an executor's log names it. */
+    private record TaskAttempt(String index, String attempt, String stage, String stageAttempt, String tid) {
+        /** "3.0 in stage 7.0", as the driver's log names it too. */
+        String id() {
+            return index + "." + attempt + " in stage " + stage + "." + stageAttempt;
+        }
+    }
+
+    /** The executor killed, and the task attempt the driver lost with it. */
+    private record Killed(long pid, TaskAttempt lost) {}
+
+    private static List<TaskAttempt> attemptsIn(String log) {
+        List<TaskAttempt> out = new ArrayList<>();
+        for (Matcher m = RUNNING.matcher(log); m.find(); ) {
+            out.add(new TaskAttempt(m.group(1), m.group(2), m.group(3), m.group(4), m.group(5)));
+        }
+        return out;
+    }
+
+    /** Every task attempt that an executor of an application other than {@code firstApp} started. */
+    private static List<TaskAttempt> attempts(Path workDir, Path firstApp) throws IOException {
+        List<TaskAttempt> out = new ArrayList<>();
+        for (Path e : executorsOfLaterApps(workDir, firstApp)) {
+            Path stderr = e.resolve("stderr");
+            if (Files.exists(stderr)) out.addAll(attemptsIn(Files.readString(stderr)));
+        }
+        return out;
+    }
+
+    private static List<Path> executorsOfLaterApps(Path workDir, Path firstApp) throws IOException {
+        try (Stream<Path> apps = Files.list(workDir)) {
+            return apps.filter(a -> a.getFileName().toString().startsWith("app-") && !a.equals(firstApp))
+                    .flatMap(StandaloneClusterIT::children).filter(Files::isDirectory).toList();
+        }
+    }
+
     /**
-     * Once the driver trains task 1, finds an executor of the new application with a task started and not finished,
-     * and kills its JVM with SIGKILL (kill -9); returns its process id.
+     * Once the driver trains task 1, waits for a task that an executor of the new application has been running for
+     * half a second (a training task: the jobs around training run tasks of milliseconds) and kills that executor's
+     * JVM with SIGKILL (kill -9). The driver must then report the task lost with the executor; should the task have
+     * finished in the instant before the kill, the next one is tried (three kills at most). Returns the executor's
+     * process id and the task attempt lost with it.
      */
-    private static long killAnExecutorRunningATrainingTask(Path workDir, Path firstApp, Path console, Process driver)
+    private static Killed killAnExecutorRunningATrainingTask(Path workDir, Path firstApp, Path console, Process driver)
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-        while (System.nanoTime() < deadline && driver.isAlive()) {
+        java.util.Map<String, Long> firstSeen = new java.util.HashMap<>();
+        int kills = 0;
+        while (System.nanoTime() < deadline && driver.isAlive() && kills < 3) {
             if (Files.exists(console) && Files.readString(console).contains("task 1/2: ")) {
-                List<Path> executors;
-                try (Stream<Path> apps = Files.list(workDir)) {
-                    executors = apps.filter(a -> a.getFileName().toString().startsWith("app-") && !a.equals(firstApp))
-                            .flatMap(StandaloneClusterIT::children).filter(Files::isDirectory).toList();
-                }
-                for (Path e : executors) {
+                for (Path e : executorsOfLaterApps(workDir, firstApp)) {
                     Path stderr = e.resolve("stderr");
                     String log = Files.exists(stderr) ? Files.readString(stderr) : "";
-                    Set<String> running = tids(RUNNING, log);
-                    running.removeAll(tids(FINISHED, log));
+                    Set<String> finished = tids(FINISHED, log);
+                    long now = System.nanoTime();
+                    List<TaskAttempt> running = attemptsIn(log).stream()
+                            .filter(a -> !finished.contains(a.tid())).toList();
+                    running.forEach(a -> firstSeen.putIfAbsent(a.tid(), now));
+                    boolean longRunning = running.stream()
+                            .anyMatch(a -> now - firstSeen.get(a.tid()) >= TimeUnit.MILLISECONDS.toNanos(500));
                     var pid = SparkDistribution.executorPid(e);
-                    if (running.isEmpty() || pid.isEmpty()) continue;
+                    if (!longRunning || pid.isEmpty()) continue;
                     ProcessHandle handle = ProcessHandle.of(pid.getAsLong()).orElse(null);
                     if (handle == null) continue;
                     handle.destroyForcibly();
                     handle.onExit().get(30, TimeUnit.SECONDS);
-                    return pid.getAsLong();
+                    kills++;
+                    TaskAttempt lost = lostWith(e.getFileName().toString(), running, console);
+                    if (lost != null) return new Killed(pid.getAsLong(), lost);
                 }
             }
             Thread.sleep(20);
         }
-        fail("no executor was found running a training task:\n" + SparkDistribution.tail(console, 60));
-        return -1;
+        fail("no executor was killed while it ran a training task (" + kills + " kills):\n"
+                + SparkDistribution.tail(console, 60));
+        return null;
+    }
+
+    /** Which of {@code running} the driver reports lost with executor {@code executor}, or null if none. */
+    private static TaskAttempt lostWith(String executor, List<TaskAttempt> running, Path console) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (Files.readString(console).contains("Lost executor " + executor + " on")) {
+                Thread.sleep(2000); // its tasks are reported lost right after it
+                String log = Files.readString(console);
+                return running.stream().filter(a -> log.contains("Lost task " + a.id() + " (TID " + a.tid() + ")"))
+                        .findFirst().orElse(null);
+            }
+            Thread.sleep(100);
+        }
+        return null;
     }
 
     private static Set<String> tids(Pattern p, String log) {

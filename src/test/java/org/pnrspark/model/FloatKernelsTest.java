@@ -8,6 +8,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.pnrspark.util.NativeThreads;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -123,6 +124,7 @@ class FloatKernelsTest {
         for (int threads = 1; threads <= 3; threads++) {
             int n = threads;
             double[][] result = new double[1][];
+            Throwable[] thrown = new Throwable[1];
             // a fresh thread: the thread count is per calling thread, as in a Spark task
             Thread t = new Thread(() -> {
                 NativeThreads.applyForSparkTask(n);
@@ -134,8 +136,11 @@ class FloatKernelsTest {
                 result[0] = java.util.stream.Stream.of(mean, var, a, b).flatMapToDouble(java.util.Arrays::stream)
                         .toArray();
             });
+            t.setUncaughtExceptionHandler((thread, e) -> thrown[0] = e);
             t.start();
             t.join();
+            if (thrown[0] != null) throw new AssertionError(n + " threads: the kernels threw", thrown[0]);
+            assertNotNull(result[0], n + " threads: no result");
             byThreads[threads - 1] = result[0];
         }
         assertArrayEquals(byThreads[0], byThreads[1], 0.0, "1 and 2 threads");

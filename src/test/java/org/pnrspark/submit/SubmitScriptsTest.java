@@ -94,6 +94,24 @@ class SubmitScriptsTest {
         assertFalse(gpu.output.contains("-onednn-avx2"), gpu.output);
     }
 
+    /** The GPU acceptance check: its steps, in order, with the CUDA build's native libraries and files that exist. */
+    @Test
+    void gpuCheckDryRunListsItsSteps() throws Exception {
+        Run r = script("gpu-check.sh", Map.of());
+        assertEquals(0, r.code, r.output);
+        List<String> lines = r.output.lines().toList();
+        assertEquals("env: PNR_JAVA_OPTS=-Xmx8g -Dorg.bytedeco.javacpp.platform.extension=-cudnn", lines.get(0));
+        assertEquals(List.of("device", "cudnn", "parity-float64", "parity-float32", "bench", "train"),
+                lines.subList(1, lines.size()).stream().map(l -> l.substring(0, l.indexOf(':'))).toList(), r.output);
+        String networks = ROOT + "/src/test/resources/golden/networks-reference.json";
+        assertTrue(Files.exists(Path.of(networks)) && Files.exists(ROOT.resolve("conf/fmnist-5t.conf")), r.output);
+        assertEquals("parity-float32: " + ROOT + "/submit/pnr-local parity --networks " + networks
+                + " --dtype float32 --tol 1e-2", lines.get(4));
+        assertEquals("bench: " + ROOT + "/submit/pnr-local bench --quick", lines.get(5));
+        assertTrue(lines.get(6).startsWith("train: " + ROOT + "/submit/pnr-local train --conf " + ROOT
+                + "/conf/fmnist-5t.conf --set optim.epochs=1 "), r.output);
+    }
+
     @Test
     void kubernetesDryRunUsesTheImage() throws Exception {
         Map<String, String> env = Map.of("JAR", CPU_JAR, "OUTPUT_DIR", "hdfs://nn:8020/pnr/run",
@@ -161,7 +179,7 @@ class SubmitScriptsTest {
         for (String k : List.of("SPARK_SUBMIT", "SPARK_HOME", "JAR", "OUTPUT_DIR", "HADOOP_CONF_DIR", "K8S_MASTER",
                 "IMAGE", "GPUS_PER_EXECUTOR", "MASTER", "EXECUTOR_CORES", "NUM_EXECUTORS", "DEPLOY_MODE",
                 "EXECUTOR_MEMORY", "EXECUTOR_OFFHEAP", "DRIVER_MEMORY", "DRIVER_OFFHEAP", "QUEUE", "PRINCIPAL", "KEYTAB",
-                "NAMESPACE", "SERVICE_ACCOUNT", "MAX_APP_ATTEMPTS", "DRY_RUN")) {
+                "NAMESPACE", "SERVICE_ACCOUNT", "MAX_APP_ATTEMPTS", "DRY_RUN", "OUT", "PNR_JAVA_OPTS")) {
             pb.environment().remove(k);
         }
         pb.environment().putAll(env);

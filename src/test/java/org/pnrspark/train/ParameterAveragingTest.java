@@ -2,7 +2,6 @@ package org.pnrspark.train;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.junit.jupiter.api.Test;
@@ -23,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Parameter averaging as the trainer drives it: one round of W workers x F minibatches through Spark gives the mean
- * of W replicas trained separately here, parameters and optimizer state alike; and the momentum target's update
+ * Parameter averaging as the trainer drives it (with the trainer's own training master,
+ * ContinualTrainer.trainingMaster): one round of W workers x F minibatches through Spark gives the mean of W
+ * replicas trained separately here, parameters and optimizer state alike; and the momentum target's update
  * per round equals the reference's update after every step while the online network stays where the round ends.
  */
 class ParameterAveragingTest {
@@ -53,9 +53,7 @@ class ParameterAveragingTest {
         // the round as the trainer runs it: worker w trains minibatches w*F .. w*F+F-1 (parallelize slices in order)
         List<String> paths = new ArrayList<>();
         for (int b = 0; b < WORKERS * FREQUENCY; b++) paths.add(path(b));
-        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(WORKERS, BATCH)
-                .batchSizePerWorker(BATCH).averagingFrequency(FREQUENCY).saveUpdater(true)
-                .workerPrefetchNumBatches(0).repartionData(Repartition.Never).rngSeed(5).build();
+        ParameterAveragingTrainingMaster master = ContinualTrainer.trainingMaster(WORKERS, BATCH, FREQUENCY, 5);
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, copy(start), master);
         sparkNet.fitPaths(sc.parallelize(paths, WORKERS), loader);
         ComputationGraph averaged = sparkNet.getNetwork();

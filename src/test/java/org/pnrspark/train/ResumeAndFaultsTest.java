@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A run survives what a long job on a shared cluster meets, shown on MoCo v2+ with PNR (online network, momentum
  * target, frozen model and both queues all carried): a Spark task attempt that fails mid-epoch is retried; a driver
  * killed mid-task (the job runs in a child JVM) resumes from its last epoch checkpoint without retraining finished
- * tasks, and ends with exactly the results of an uninterrupted run; a corrupt checkpoint and a different
+ * tasks, and ends with exactly the results of an uninterrupted run; a second job on the running job's directory is
+ * refused, and the lock the killed job left behind does not block the resume; a corrupt checkpoint and a different
  * configuration are refused; a NaN loss stops the task and keeps the last good checkpoint.
  */
 class ResumeAndFaultsTest {
@@ -66,11 +67,19 @@ class ResumeAndFaultsTest {
                 "--set", "fault.fail_attempt.task=0", "--set", "fault.fail_attempt.epoch=1",
                 "--set", "fault.fail_attempt.round=0");
         String log;
+        Result second;
         try {
             log = waitFor(job, console, "task 2/2 · epoch 2/3");
+            // a second job on the running job's directory stops at once, naming the holder
+            second = inProcess(out);
         } finally {
             job.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
+        assertEquals(2, second.code, second.err + second.out);
+        assertTrue(second.err.matches("error: output\\.dir \\S+ is in use by application local-\\d+ on host \\S+ "
+                + "\\(process " + job.pid() + "\\), started \\S+, refreshed \\d+ s ago \\(lock \\S+run\\.lock\\); .*\n"),
+                second.err);
+        assertTrue(Files.exists(out.resolve(OutputLock.FILE)), "the killed job left its lock behind");
         assertTrue(log.contains("fault.fail_attempt: attempt 0"), "the injected failure happened:\n" + log);
         assertEquals(1, results(out).get("tasks").size(), "task 1 was finished before the kill");
         assertTrue(Files.isDirectory(out.resolve("task-1/epoch-1")) || Files.isDirectory(out.resolve("task-1/epoch-2")),
@@ -103,6 +112,9 @@ class ResumeAndFaultsTest {
         String log2 = Files.readString(console2);
         assertEquals(0, resumed.exitValue(), log2);
         assertTrue(log2.contains("resuming: task 1 finished"), log2);
+        assertTrue(log2.contains("output lock: taking over"), log2);
+        assertTrue(log2.contains("(its process " + job.pid() + " on this host has exited)"), log2);
+        assertFalse(Files.exists(out.resolve(OutputLock.FILE)), "the resumed job released its lock at the end");
         assertTrue(log2.matches("(?s).*task 2/2: resuming after epoch [12]/3 from .*task-1/epoch-[12].*"), log2);
         assertFalse(log2.contains("task 1/2 · epoch"), "task 1 is not retrained:\n" + log2);
         assertEquals(task0Sha, Files.readString(out.resolve("task-0/model.zip.sha256")));
