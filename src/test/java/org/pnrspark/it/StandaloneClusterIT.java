@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pnrspark.testutil.RandomInitBaseline;
 
 import java.io.IOException;
 import java.net.URI;
@@ -84,9 +85,8 @@ class StandaloneClusterIT {
             for (int t = 0; t < 2; t++) {
                 assertTrue(Files.size(out.resolve("task-" + t + "/model.zip")) > 0, "checkpoint of task " + t);
                 assertTrue(Files.isRegularFile(out.resolve("task-" + t + "/model.zip.sha256")));
-                double acc = results.get("tasks").get(t).get("accuracy_all").asDouble();
-                assertTrue(acc > 0.1 && acc <= 1.0, "linear-probe accuracy after task " + t + ": " + acc);
             }
+            RandomInitBaseline.assertNotBelow(results, "standalone cluster");
 
             Path firstApp = assertExecutorsRanInOwnJvms(workDir, driver.pid(), logs);
             JsonNode app = completedApp(masterJson, 1);

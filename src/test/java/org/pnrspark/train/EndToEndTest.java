@@ -16,6 +16,7 @@ import org.pnrspark.model.ModelSnapshot;
 import org.pnrspark.model.Networks;
 import org.pnrspark.testutil.Cli;
 import org.pnrspark.testutil.ExternalTools;
+import org.pnrspark.testutil.RandomInitBaseline;
 import org.pnrspark.testutil.SparkTestSession;
 
 import java.io.File;
@@ -119,9 +120,8 @@ class EndToEndTest {
             assertTrue(terms.has(expectedTerm) && terms.get(expectedTerm).isNumber(), terms.toString());
             assertEquals(strategy.equals("cassle") ? 2 : 1, terms.size(), terms.toString());
             assertTrue(Files.readString(out.resolve("loss_terms.csv")).contains("1,1," + expectedTerm + ","));
+            RandomInitBaseline.assertNotBelow(results, strategy);
             for (JsonNode task : results.get("tasks")) {
-                double all = task.get("accuracy_all").asDouble();
-                assertTrue(all > 0.3, strategy + ": accuracy " + all + " is not above chance (0.1)");
                 assertTrue(Double.isFinite(task.get("final_loss").asDouble()));
                 assertTrue(task.get("images_per_second").asDouble() > 0);
             }

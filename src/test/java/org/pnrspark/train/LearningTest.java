@@ -2,8 +2,9 @@ package org.pnrspark.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,36 +12,70 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Training makes the features better than the random initialisation they start from: SimCLR on real images (the
- * first 300 training and 100 test images per class of the bundled Fashion-MNIST sample, one task of all ten
- * classes, five epochs), through the real training path (Spark local[2], parameter averaging), evaluated by the
- * linear probe and k-NN of every run.
+ * Training makes the features better than the random initialisation they start from, for every method: each
+ * method's own {@code conf/fmnist-5t-<method>.conf} (its optimiser, learning rate, momentum target and heads) on
+ * real images (the first 300 training and 100 test images per class of the bundled Fashion-MNIST sample, one task
+ * of all ten classes, five epochs), through the real training path (Spark local[2], parameter averaging),
+ * evaluated by the linear probe and k-NN of every run.
  *
- * <p>Measured with this seed: random initialisation 75.9 % linear, 73.2 % k-NN; after training 83.1 % and 76.8 %.
- * The margins required are about half of that. With the batch norms of the encoder and projector left without
- * their ReLU (a linear network, as DL4J builds one when the activation is set on the batch norm), the test fails.
+ * <p>Each margin is about half of what the method gained in the measured run with this seed (random init 75.9 %
+ * linear, 73.2 % k-NN; gains in points, linear / k-NN: SimCLR +4.8 / +4.1, MoCo v2+ +0.6 / +2.1, BYOL +4.3 / -3.4,
+ * Barlow Twins +4.8 / +1.0, VICReg +6.6 / +5.0). BYOL's k-NN falls at this budget, in PyTorch too
+ * (docs/results.md): its margin only bounds the fall, at about half of what the CIFAR settings lost. With the loss
+ * layer's gradient cut (the loss multiplied by 0), every method fails its margins (docs/results.md, "Learning
+ * tests").
  */
 class LearningTest {
-    static final double LINEAR_MARGIN = 0.04;
-    static final double KNN_MARGIN = 0.02;
 
-    @Test
-    void simclrBeatsRandomInitialisationByAClearMargin(@TempDir Path dir) throws IOException {
-        EndToEndTest.run("train", "--conf", "conf/fmnist-5t.conf",
+    @ParameterizedTest(name = "{0}: linear probe gains {1} or more, k-NN {2} or more")
+    @CsvSource({
+            "simclr,     0.024,  0.020",
+            "mocov2plus, 0.003,  0.010",
+            "byol,       0.020, -0.050",
+            "barlow,     0.024,  0.005",
+            "vicreg,     0.033,  0.025",
+    })
+    void beatsRandomInitialisationByAClearMargin(String method, double linearMargin, double knnMargin,
+                                                 @TempDir Path dir) throws IOException {
+        EndToEndTest.run("train", "--conf", "conf/fmnist-5t-" + method + ".conf",
                 "--set", "data.root=sample", "--set", "data.max_train_per_class=300",
                 "--set", "data.max_test_per_class=100", "--set", "scenario.tasks=1",
-                "--set", "optim.epochs=5", "--set", "optim.lr=0.2", "--set", "optim.weight_decay=5e-4",
-                "--set", "optim.warmup_epochs=0", "--set", "spark.batch_size_per_worker=64",
+                "--set", "optim.epochs=5", "--set", "spark.batch_size_per_worker=64",
                 "--set", "output.dir=" + dir);
         JsonNode results = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
         JsonNode random = results.get("random_init");
         JsonNode trained = results.get("tasks").get(0);
         double linear = trained.get("accuracy_all").asDouble() - random.get("accuracy_all").asDouble();
         double knn = trained.get("knn_accuracy_all").asDouble() - random.get("knn_accuracy_all").asDouble();
-        String figures = String.format("linear probe %.3f -> %.3f, k-NN %.3f -> %.3f",
+        String figures = String.format("%s: linear probe %.3f -> %.3f, k-NN %.3f -> %.3f", method,
                 random.get("accuracy_all").asDouble(), trained.get("accuracy_all").asDouble(),
                 random.get("knn_accuracy_all").asDouble(), trained.get("knn_accuracy_all").asDouble());
-        assertTrue(linear >= LINEAR_MARGIN, "the linear probe gains " + linear + " < " + LINEAR_MARGIN + ": " + figures);
-        assertTrue(knn >= KNN_MARGIN, "k-NN gains " + knn + " < " + KNN_MARGIN + ": " + figures);
+        System.out.println("LearningTest " + figures);
+        assertTrue(linear >= linearMargin, "the linear probe gains " + linear + " < " + linearMargin + ": " + figures);
+        assertTrue(knn >= knnMargin, "k-NN gains " + knn + " < " + knnMargin + ": " + figures);
+    }
+
+    /**
+     * What a distilling strategy exists for: after a second task, the first task's classes are not recognised much
+     * worse than right after the first task. SimCLR ({@code conf/fmnist-5t.conf}), two tasks of five classes (300
+     * training and 100 test images per class, three epochs each); the accuracy matrix's cell (task 1, task 0) against
+     * (task 0, task 0), on the linear probe. Measured with this seed: 72.0 % after task 0, 76.6 % (CaSSLe) and
+     * 76.0 % (PNR) after task 1; on this small stage fine-tuning does not forget either (docs/results.md).
+     */
+    @ParameterizedTest(name = "{0}: task 0's classes drop at most {1}")
+    @CsvSource({"cassle, 0.02", "pnr, 0.02"})
+    void aSecondTaskKeepsTheFirstTasksClasses(String strategy, double margin, @TempDir Path dir) throws IOException {
+        EndToEndTest.run("train", "--conf", "conf/fmnist-5t.conf",
+                "--set", "data.root=sample", "--set", "data.max_train_per_class=300",
+                "--set", "data.max_test_per_class=100", "--set", "scenario.tasks=2",
+                "--set", "optim.epochs=3", "--set", "spark.batch_size_per_worker=64",
+                "--set", "continual.strategy=" + strategy, "--set", "eval.random_init_baseline=false",
+                "--set", "output.dir=" + dir);
+        JsonNode matrix = new ObjectMapper().readTree(dir.resolve("results.json").toFile()).get("accuracy_matrix");
+        double before = matrix.get(0).get(0).asDouble(), after = matrix.get(1).get(0).asDouble();
+        String figures = String.format("%s: task 0's classes %.3f after task 0, %.3f after task 1", strategy, before,
+                after);
+        System.out.println("LearningTest " + figures);
+        assertTrue(after >= before - margin, figures);
     }
 }

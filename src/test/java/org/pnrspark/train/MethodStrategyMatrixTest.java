@@ -9,6 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.pnrspark.testutil.RandomInitBaseline;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,9 +71,7 @@ class MethodStrategyMatrixTest {
                 "--set", "optim.epochs=3",
                 "--set", method + ".proj_hidden_dim=128", "--set", method + ".proj_output_dim=64",
                 "--set", method + ".distill_proj_hidden_dim=128", "--set", "byol.pred_hidden_dim=128",
-                "--set", "mocov2plus.queue_size=64",
-                // the random-init row is the evaluation's concern (EndToEndTest), not the methods'
-                "--set", "eval.random_init_baseline=false"));
+                "--set", "mocov2plus.queue_size=64"));
         // MoCo's loss over these 18 steps mostly follows its queue filling with real keys; at the benchmark's
         // lr 0.05 the network moves too little for the curve to show the descent, at 0.3 with a warm-up it does
         if (method.equals("mocov2plus")) a.addAll(List.of("--set", "optim.lr=0.3", "--set", "optim.warmup_epochs=1"));
@@ -81,13 +80,13 @@ class MethodStrategyMatrixTest {
         JsonNode results = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
         assertEquals(method, results.get("run").get("method").asText());
         assertEquals(strategy, results.get("run").get("strategy").asText());
+        RandomInitBaseline.assertNotBelow(results, method + " x " + strategy);
         String objective = results.get("tasks").get(1).get("objective").asText();
         assertTrue(objective.matches(".*\\b" + task1Loss(method, strategy) + "\\b.*"), objective);
         for (JsonNode task : results.get("tasks")) {
             List<Double> losses = new ArrayList<>();
             for (JsonNode point : task.get("curve")) losses.add(point.get("loss").asDouble());
             assertTrue(losses.stream().allMatch(Double::isFinite), "finite losses " + losses);
-            assertTrue(task.get("accuracy_all").asDouble() > 0.3, "above chance (0.1): " + task.get("accuracy_all"));
             if (task.get("task").asInt() > 0) continue;
             // from random initialisation the loss must fall; at task 1, six steps on a new task's 80 images from a
             // trained network are too few for the curve to say anything (the learning tests train for longer).
