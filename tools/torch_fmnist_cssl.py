@@ -18,8 +18,8 @@ Written from the reference's specification (docs/reference.md), not from pnr-spa
   parameters always, as in pnr-spark), the learning rate scaled by batch / 256 on a per-epoch warm-up + cosine
   schedule restarted every task;
 - the frozen copy of the previous task's encoder and projector in eval mode, and the two views through the
-  encoder one after the other, as the reference does (pnr-spark passes them together: --joint-views does the same
-  here).
+  encoder one after the other, as the reference does (pnr-spark passes them together, through the online network
+  and the momentum target: --joint-views does the same here).
 
 After every task (and for the random initialisation) it extracts features of every training and test image without
 augmentation and evaluates a linear probe (multinomial logistic regression on standardised features, L-BFGS, L2
@@ -47,7 +47,8 @@ from PIL import Image
 
 MEAN, STD = 0.2860, 0.3530
 METHODS = ["simclr", "mocov2plus", "byol", "barlow", "vicreg"]
-# Per method: projector hidden and output width, and the defaults of conf/fmnist-5t-<method>.conf's method block.
+# Per method: projector hidden and output width by default (the reference's heads narrowed for the small CNN, the
+# sweeps' starting point; conf/fmnist-5t-<method>.conf may differ, and every run's JSON records all its arguments).
 HEADS = {"simclr": (512, 128), "mocov2plus": (512, 128), "byol": (512, 128), "barlow": (512, 512),
          "vicreg": (512, 512)}
 
@@ -321,6 +322,7 @@ class Model:
             self.queue = F.normalize(torch.randn(2, out, args.queue_size, generator=gen), dim=1)
             self.queue2 = F.normalize(torch.randn(2, out, args.queue_size, generator=gen), dim=1)
             self.ptr = self.ptr2 = 0
+        self.pending = []
 
     def trained(self):
         return [m for m in [self.encoder, self.proj, self.pred, self.g if self.frozen is not None else None] if m]
@@ -353,7 +355,10 @@ class Model:
         if self.target is not None:
             with torch.no_grad():
                 self.target.train()
-                zm1, zm2 = self.target(x1), self.target(x2)
+                if a.joint_views:
+                    zm1, zm2 = self.target(torch.cat([x1, x2])).chunk(2)
+                else:
+                    zm1, zm2 = self.target(x1), self.target(x2)
         if self.method == "simclr":
             own = lambda: nt_xent(z1, z2, a.temperature)
         elif self.method == "mocov2plus":
@@ -375,8 +380,15 @@ class Model:
             p1, p2 = self.head(self.g, z1, z2)
             loss = self.continual_loss(own, z1, z2, zm1, zm2, p1, p2, f1, f2)
         if self.method == "mocov2plus":
-            self.enqueue(zm1, zm2, f1, f2)
+            self.pending.append((zm1, zm2, f1, f2))
         return loss
+
+    def enqueue_pending(self):
+        """After every part of a step has read the queues as they were before it (the reference's pre-batch clone),
+        its keys go in, in order."""
+        for keys in self.pending:
+            self.enqueue(*keys)
+        self.pending = []
 
     def continual_loss(self, own, z1, z2, zm1, zm2, p1, p2, f1, f2):
         a, m = self.args, self.method
@@ -386,7 +398,7 @@ class Model:
             elif m == "byol":
                 distill = cassle_predictive(p1, p2, f1, f2)
             elif m == "barlow":
-                distill = cassle_decorrelative(p1, p2, f1, f2, a.lamb, a.scale_loss)
+                distill = cassle_decorrelative(p1, p2, f1, f2, a.distill_barlow_lamb, a.distill_scale_loss)
             else:
                 distill = cassle_predictive_mse(p1, p2, f1, f2)
             return own() + a.distill_lamb * distill
@@ -398,7 +410,8 @@ class Model:
         if m == "byol":
             return own() + byol_pnr(p1, p2, f1, f2, a.distill_lamb, a.negative_lamb)
         if m == "barlow":
-            return own() + barlow_pnr(p1, p2, f1, f2, a.lamb, a.scale_loss, a.distill_lamb, a.negative_lamb)
+            return own() + barlow_pnr(p1, p2, f1, f2, a.distill_barlow_lamb, a.distill_scale_loss, a.distill_lamb,
+                                      a.negative_lamb)
         return own() + vicreg_pnr(p1, p2, f1, f2, a.distill_lamb, a.negative_lamb)
 
     @torch.no_grad()
@@ -537,7 +550,7 @@ def evaluate(encoder, data, tasks, classes):
 # Training
 
 METHOD_DEFAULTS = {
-    # conf/fmnist-5t-<method>.conf's method blocks (distill_lamb, negative_lamb, lamb, scale_loss, tau)
+    # the reference's CIFAR method settings (the sweeps' starting point; conf/fmnist-5t-<method>.conf may differ)
     "simclr": {},
     "mocov2plus": {"tau_base": 0.99, "tau_final": 0.999},
     "byol": {"tau_base": 0.99, "tau_final": 1.0, "negative_lamb": 0.5},
@@ -572,6 +585,8 @@ def arguments():
     ap.add_argument("--tau-final", type=float, default=None)
     ap.add_argument("--lamb", type=float, default=0.005, help="Barlow Twins' off-diagonal weight")
     ap.add_argument("--scale-loss", type=float, default=0.1, help="Barlow Twins' scale")
+    ap.add_argument("--distill-barlow-lamb", type=float, default=0.005, help="the Barlow Twins distillers' lamb")
+    ap.add_argument("--distill-scale-loss", type=float, default=0.1, help="the Barlow Twins distillers' scale")
     ap.add_argument("--distill-lamb", type=float, default=None)
     ap.add_argument("--negative-lamb", type=float, default=None)
     ap.add_argument("--crop-min-scale", type=float, default=None)
@@ -595,6 +610,10 @@ def arguments():
     for k, v in defaults.items():
         if getattr(args, k) is None:
             setattr(args, k, v)
+    part = args.batch // args.workers
+    if args.batch % args.workers or (args.method == "mocov2plus" and args.queue_size % part):
+        ap.error(f"--batch {args.batch} must split into --workers {args.workers} equal parts, and MoCo's --queue-size "
+                 f"{args.queue_size} must be a multiple of a part ({part})")
     hidden, out = HEADS[args.method]
     args.proj_hidden_dim = args.proj_hidden_dim or hidden
     args.proj_output_dim = args.proj_output_dim or out
@@ -645,6 +664,7 @@ def main():
             for x1, x2 in loader:
                 parts = zip(x1.chunk(args.workers), x2.chunk(args.workers))
                 loss = sum(model.loss(a, b) for a, b in parts) / args.workers
+                model.enqueue_pending()
                 if not torch.isfinite(loss):
                     raise SystemExit(f"task {t} epoch {epoch + 1}: the loss is {float(loss)}")
                 opt.zero_grad()

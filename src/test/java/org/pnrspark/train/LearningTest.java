@@ -18,19 +18,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * of all ten classes, five epochs), through the real training path (Spark local[2], parameter averaging),
  * evaluated by the linear probe and k-NN of every run.
  *
- * <p>Each margin is about half of what the method gained in the measured run with this seed (random init 75.9 %
- * linear, 73.2 % k-NN; gains in points, linear / k-NN: SimCLR +4.8 / +4.1, MoCo v2+ +0.6 / +2.1, BYOL +4.3 / -3.4,
- * Barlow Twins +4.8 / +1.0, VICReg +6.6 / +5.0). BYOL's k-NN falls at this budget, in PyTorch too
- * (docs/results.md): its margin only bounds the fall, at about half of what the CIFAR settings lost. With the loss
- * layer's gradient cut (the loss multiplied by 0), every method fails its margins (docs/results.md, "Learning
- * tests").
+ * <p>Each margin is about half of what the method gained in the measured run with this seed, which is
+ * deterministic (random init 75.9 % linear, 73.2 % k-NN; gains in points, linear / k-NN: SimCLR +4.8 / +4.1,
+ * MoCo v2+ +0.6 / +2.1, BYOL +4.3 / -3.4, Barlow Twins +4.8 / +1.0, VICReg +6.6 / +5.0). MoCo v2+ gains little on
+ * the linear probe at this budget, in PyTorch too: its test requires k-NN to gain and the probe not to fall. BYOL's
+ * k-NN falls at this budget, in PyTorch too (docs/results.md): its margin only bounds the fall, at about half of
+ * what the CIFAR settings lost. With the loss layer's gradient cut (the loss multiplied by 0), every method fails
+ * its margins (docs/results.md, "Learning tests").
  */
 class LearningTest {
 
     @ParameterizedTest(name = "{0}: linear probe gains {1} or more, k-NN {2} or more")
     @CsvSource({
             "simclr,     0.024,  0.020",
-            "mocov2plus, 0.003,  0.010",
+            "mocov2plus, 0.000,  0.010",
             "byol,       0.020, -0.050",
             "barlow,     0.024,  0.005",
             "vicreg,     0.033,  0.025",
@@ -56,11 +57,12 @@ class LearningTest {
     }
 
     /**
-     * What a distilling strategy exists for: after a second task, the first task's classes are not recognised much
-     * worse than right after the first task. SimCLR ({@code conf/fmnist-5t.conf}), two tasks of five classes (300
-     * training and 100 test images per class, three epochs each); the accuracy matrix's cell (task 1, task 0) against
-     * (task 0, task 0), on the linear probe. Measured with this seed: 72.0 % after task 0, 76.6 % (CaSSLe) and
-     * 76.0 % (PNR) after task 1; on this small stage fine-tuning does not forget either (docs/results.md).
+     * A distilling strategy keeps what the first task taught: after a second task, the first task's classes are not
+     * recognised much worse than right after the first task. SimCLR ({@code conf/fmnist-5t.conf}), two tasks of five
+     * classes (300 training and 100 test images per class, three epochs each); the accuracy matrix's cell (task 1,
+     * task 0) against (task 0, task 0), on the linear probe. Measured with this seed: 72.0 % after task 0, 76.6 %
+     * (CaSSLe) and 76.0 % (PNR) after task 1. This catches a strategy that destroys the earlier features, not a
+     * distiller without effect: on this small stage fine-tuning does not forget either (docs/results.md).
      */
     @ParameterizedTest(name = "{0}: task 0's classes drop at most {1}")
     @CsvSource({"cassle, 0.02", "pnr, 0.02"})
