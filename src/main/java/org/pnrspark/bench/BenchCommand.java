@@ -26,7 +26,8 @@ import java.util.Locale;
  * Spark (the configured method's online network of task 0 on synthetic views, per encoder and minibatch size)
  * against the raw forward and backward pass of the same graph; {@code --spark} the training path through Spark
  * ({@link SparkBench}); {@code --serialization} the network state through Spark's Kryo ({@link SerializationBench});
- * {@code --decode} decoding and augmentation ({@link DecodeBench}); {@code --all} all four. Every figure is the
+ * {@code --decode} decoding and augmentation ({@link DecodeBench}); {@code --all} all four; {@code --eval} the
+ * evaluation after a task ({@link EvalBench}). Every figure is the
  * minimum, median and maximum over repeats; two views count as two images, as in the training log. See
  * {@link #USAGE}.
  */
@@ -39,6 +40,7 @@ public final class BenchCommand {
                    pnr-spark bench --serialization [--encoders ...] [--repeats 3]
                    pnr-spark bench --profile [--ab conv|bn|...] [--encoders ...] [--batches 64,256] [--repeats 3]
                    pnr-spark bench --all [--quick] ...   (the three above, then bench --decode)
+                   pnr-spark bench --eval [--conf FILE] [--set KEY=VALUE] [--repeats 3]
 
             Times training steps of the configured method (task 0) in this JVM on synthetic views: small-cnn at
             28x28x1, resnet18-cifar at 32x32x3. Prints images per second (two views per image counted as two) as
@@ -74,7 +76,8 @@ public final class BenchCommand {
             workspaces), next to the real step, and the optimizer's update alone; per vertex and per layer type.
             --ab NAME: every measurement with pnr-spark's fast kernel NAME off (A) and on (B), alternating.
 
-            bench --decode times image decoding and augmentation instead (bench --decode --help).
+            bench --decode times image decoding and augmentation instead (bench --decode --help); bench --eval
+            the evaluation after a task: features, k-NN and the linear probe (bench --eval --help).
             """;
 
 
@@ -97,6 +100,7 @@ public final class BenchCommand {
         List<String> list = Arrays.asList(args);
         if (list.contains("--all")) return runAll(list, out, err);
         if (list.contains("--decode")) return DecodeBench.run(args, out, err);
+        if (list.contains("--eval")) return EvalBench.run(args, out, err);
         boolean serialization = list.contains("--serialization");
         boolean profile = list.contains("--profile");
         String ab = null;

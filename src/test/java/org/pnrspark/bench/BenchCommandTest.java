@@ -131,5 +131,9 @@ class BenchCommandTest {
         assertTrue(run(2, "--warmup", "-1")[1].contains("--warmup: \"-1\" is not a number of seconds"));
         assertTrue(run(2, "--set", "optim.lr=-1")[1].contains("optim.lr"));
         assertTrue(run(2, "--all", "--spark")[1].contains("--all runs the one-JVM, --spark, --serialization and --decode"));
+        String[] eval = run(2, "--eval", "--repeats", "0");
+        assertTrue(eval[1].contains("--repeats: \"0\" is not a positive integer") && eval[1].contains("bench --eval"),
+                eval[1]);
+        assertTrue(run(2, "--eval", "--set", "eval.knn.k=0")[1].contains("eval.knn.k"));
     }
 }

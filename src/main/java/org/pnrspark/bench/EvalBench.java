@@ -1,0 +1,153 @@
+package org.pnrspark.bench;
+
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.pnrspark.config.ConfigLoader;
+import org.pnrspark.config.InvalidConfigException;
+import org.pnrspark.config.JobConfig;
+import org.pnrspark.data.ImageAccess;
+import org.pnrspark.data.ImageSource;
+import org.pnrspark.data.ImageSources;
+import org.pnrspark.data.Split;
+import org.pnrspark.eval.FeatureExtraction;
+import org.pnrspark.eval.FeatureSet;
+import org.pnrspark.eval.KnnClassifier;
+import org.pnrspark.eval.LinearProbe;
+import org.pnrspark.method.Methods;
+import org.pnrspark.model.ModelSnapshot;
+import org.pnrspark.model.Networks;
+import org.pnrspark.train.SparkSessions;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * {@code bench --eval}: what an evaluation after a task costs, part by part, on the configured dataset's full splits:
+ * the features of every training and test image from the randomly initialised encoder (through Spark, twice: the
+ * first pass of a JVM and a later one), then k-NN and the fast linear probe on them, each repeated.
+ */
+final class EvalBench {
+    static final String USAGE = """
+            usage: pnr-spark bench --eval [--conf FILE] [--set KEY=VALUE] [--repeats 3]
+
+            Extracts the features of every training and test image of the configured dataset (e.g. --set
+            data.root=/usr/share/datasets/fashion-mnist for the full Fashion-MNIST) with the randomly initialised
+            encoder through Spark (spark.master), twice, and times each pass; then times k-NN and the fast linear
+            probe on those features --repeats times each, and prints seconds (min / median / max) and the
+            accuracy on all test images.
+            """;
+
+    private EvalBench() {}
+
+    record Options(List<String> confs, List<String> sets, int repeats) {}
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Options o;
+        JobConfig config;
+        try {
+            o = parse(args);
+            List<ConfigLoader.Source> sources = new ArrayList<>();
+            for (String f : o.confs()) sources.add(ConfigLoader.readLocalFile(f));
+            config = ConfigLoader.load(sources, o.sets());
+        } catch (IllegalArgumentException | InvalidConfigException e) {
+            err.println("error: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        }
+        SparkSession spark = SparkSessions.create(config, "bench --eval");
+        try {
+            measure(spark, config, o.repeats(), out);
+        } finally {
+            spark.stop();
+        }
+        return 0;
+    }
+
+    private static void measure(SparkSession spark, JobConfig c, int repeats, PrintStream out) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int workers = c.spark().workers() > 0 ? c.spark().workers() : sc.defaultParallelism();
+        ImageAccess hadoop = ImageAccess.create(sc);
+        ImageSource trainImages = ImageSources.get(c, Split.TRAIN, hadoop.value());
+        ImageSource testImages = ImageSources.get(c, Split.TEST, hadoop.value());
+        int numClasses = c.data().numClasses();
+        Broadcast<ModelSnapshot> encoder = sc.broadcast(ModelSnapshot.of(Networks.featureExtractor(c),
+                Networks.build(Methods.of(c).online(0))));
+        out.printf(Locale.ROOT, "bench --eval: %s, %d training / %d test images, %s encoder at random init, %s, "
+                        + "%d workers, eval.batch_size %d; seconds min / median / max over %d repeats%n",
+                c.data().dataset().configName(), trainImages.size(), testImages.size(), c.model().encoder(),
+                sc.master(), workers, c.eval().batchSize(), repeats);
+        Dataset<Row> trainFrame = null, testFrame = null;
+        FeatureSet train = null, test = null;
+        double[] passes = new double[2];
+        for (int pass = 0; pass < 2; pass++) {
+            if (trainFrame != null) {
+                trainFrame.unpersist();
+                testFrame.unpersist();
+            }
+            sc.setJobDescription("bench --eval · features, pass " + (pass + 1));
+            long start = System.nanoTime();
+            trainFrame = FeatureExtraction.features(spark, c, hadoop, encoder, Split.TRAIN, trainImages.size(),
+                    workers).cache();
+            testFrame = FeatureExtraction.features(spark, c, hadoop, encoder, Split.TEST, testImages.size(),
+                    workers).cache();
+            train = FeatureSet.collect(trainFrame, trainImages.size());
+            test = FeatureSet.collect(testFrame, testImages.size());
+            passes[pass] = (System.nanoTime() - start) / 1e9;
+        }
+        out.printf(Locale.ROOT, "%-34s %8.2f s (first pass in this JVM), %.2f s (second)%n",
+                "features " + train.size() + " + " + test.size() + " x " + train.dim(), passes[0], passes[1]);
+        out.printf(Locale.ROOT, "%-34s %8s %8s %8s %9s%n", "", "min", "median", "max", "accuracy");
+        int[] testLabels = test.labels();
+        FeatureSet trainSet = train, testSet = test;
+        sc.setJobDescription("bench --eval · k-NN");
+        row(out, "k-NN (k " + c.eval().knn().k() + ")", repeats, testLabels, () -> KnnClassifier.predict(trainSet,
+                testSet, numClasses, c.eval().knn().k(), c.eval().knn().temperature()));
+        Dataset<Row> trainRows = trainFrame, testRows = testFrame;
+        sc.setJobDescription("bench --eval · linear probe, MLlib");
+        row(out, "linear probe, MLlib (" + c.eval().probeMaxIter() + " iter)", repeats, testLabels,
+                () -> LinearProbe.predict(trainRows, testRows, testSet.size(), c.eval()));
+        sc.setJobDescription(null);
+        out.println("measured on this machine as it was: other work sharing its cores slows every figure");
+        encoder.destroy();
+        hadoop.destroy();
+    }
+
+    /** Runs {@code predict} {@code repeats} times and prints its seconds and the accuracy of its last answer. */
+    private static void row(PrintStream out, String name, int repeats, int[] labels, Supplier<int[]> predict) {
+        double[] seconds = new double[repeats];
+        int[] predicted = null;
+        for (int r = 0; r < repeats; r++) {
+            long start = System.nanoTime();
+            predicted = predict.get();
+            seconds[r] = (System.nanoTime() - start) / 1e9;
+        }
+        int correct = 0;
+        for (int i = 0; i < labels.length; i++) if (predicted[i] == labels[i]) correct++;
+        out.printf(Locale.ROOT, "%-34s %8.2f %8.2f %8.2f %8.2f%%%n", name, Repeats.min(seconds),
+                Repeats.median(seconds), Repeats.max(seconds), 100.0 * correct / labels.length);
+        out.flush();
+    }
+
+    static Options parse(String[] args) {
+        List<String> confs = new ArrayList<>();
+        List<String> sets = new ArrayList<>();
+        int repeats = 3;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--eval" -> { }
+                case "--conf" -> confs.add(BenchArgs.value(args, ++i, a));
+                case "--set" -> sets.add(BenchArgs.value(args, ++i, a));
+                case "--repeats" -> repeats = BenchArgs.positive(BenchArgs.value(args, ++i, a), a);
+                default -> throw new IllegalArgumentException("unknown argument \"" + a + "\"");
+            }
+        }
+        return new Options(confs, sets, repeats);
+    }
+}
