@@ -30,7 +30,8 @@ import java.util.function.Supplier;
 /**
  * {@code bench --eval}: what an evaluation after a task costs, part by part, on the configured dataset's full splits:
  * the features of every training and test image from the randomly initialised encoder (through Spark, twice: the
- * first pass of a JVM and a later one), then k-NN and the fast linear probe on them, each repeated.
+ * first pass of a JVM and a later one), then k-NN and the fast linear probe (on the driver and by MLlib) on them,
+ * each repeated.
  */
 final class EvalBench {
     static final String USAGE = """
@@ -39,8 +40,9 @@ final class EvalBench {
             Extracts the features of every training and test image of the configured dataset (e.g. --set
             data.root=/usr/share/datasets/fashion-mnist for the full Fashion-MNIST) with the randomly initialised
             encoder through Spark (spark.master), twice, and times each pass; then times k-NN and the fast linear
-            probe on those features --repeats times each, and prints seconds (min / median / max) and the
-            accuracy on all test images.
+            probe (fitted on the driver, and by Spark MLlib) on those features --repeats times each, and prints
+            seconds (min / median / max), the accuracy on all test images and the cores the JVM kept busy meanwhile
+            (its CPU time over the wall time), and how many test images the two probes predict alike.
             """;
 
     private EvalBench() {}
@@ -102,36 +104,52 @@ final class EvalBench {
         }
         out.printf(Locale.ROOT, "%-34s %8.2f s (first pass in this JVM), %.2f s (second)%n",
                 "features " + train.size() + " + " + test.size() + " x " + train.dim(), passes[0], passes[1]);
-        out.printf(Locale.ROOT, "%-34s %8s %8s %8s %9s%n", "", "min", "median", "max", "accuracy");
+        out.printf(Locale.ROOT, "%-34s %8s %8s %8s %9s %6s%n", "", "min", "median", "max", "accuracy", "cores");
         int[] testLabels = test.labels();
         FeatureSet trainSet = train, testSet = test;
         sc.setJobDescription("bench --eval · k-NN");
         row(out, "k-NN (k " + c.eval().knn().k() + ")", repeats, testLabels, () -> KnnClassifier.predict(trainSet,
                 testSet, numClasses, c.eval().knn().k(), c.eval().knn().temperature()));
+        int[] driver = row(out, "linear probe, driver (" + c.eval().probeMaxIter() + " iter)", repeats, testLabels,
+                () -> LinearProbe.predict(trainSet, testSet, c.eval()));
         Dataset<Row> trainRows = trainFrame, testRows = testFrame;
         sc.setJobDescription("bench --eval · linear probe, MLlib");
-        row(out, "linear probe, MLlib (" + c.eval().probeMaxIter() + " iter)", repeats, testLabels,
-                () -> LinearProbe.predict(trainRows, testRows, testSet.size(), c.eval()));
+        int[] mllib = row(out, "linear probe, MLlib (" + c.eval().probeMaxIter() + " iter)", repeats, testLabels,
+                () -> LinearProbe.predictWithMllib(trainRows, testRows, testSet.size(), c.eval()));
+        int same = 0;
+        for (int i = 0; i < driver.length; i++) if (driver[i] == mllib[i]) same++;
+        out.printf(Locale.ROOT, "the two probes' predictions: %d of %d identical%n", same, driver.length);
         sc.setJobDescription(null);
         out.println("measured on this machine as it was: other work sharing its cores slows every figure");
         encoder.destroy();
         hadoop.destroy();
     }
 
-    /** Runs {@code predict} {@code repeats} times and prints its seconds and the accuracy of its last answer. */
-    private static void row(PrintStream out, String name, int repeats, int[] labels, Supplier<int[]> predict) {
+    /**
+     * Runs {@code predict} {@code repeats} times and prints its seconds, the accuracy of its last answer and the
+     * cores it kept busy (the process's CPU time over the wall time, all repeats together).
+     */
+    private static int[] row(PrintStream out, String name, int repeats, int[] labels, Supplier<int[]> predict) {
         double[] seconds = new double[repeats];
         int[] predicted = null;
+        long cpuStart = processCpuNanos(), wallStart = System.nanoTime();
         for (int r = 0; r < repeats; r++) {
             long start = System.nanoTime();
             predicted = predict.get();
             seconds[r] = (System.nanoTime() - start) / 1e9;
         }
+        double cores = (double) (processCpuNanos() - cpuStart) / (System.nanoTime() - wallStart);
         int correct = 0;
         for (int i = 0; i < labels.length; i++) if (predicted[i] == labels[i]) correct++;
-        out.printf(Locale.ROOT, "%-34s %8.2f %8.2f %8.2f %8.2f%%%n", name, Repeats.min(seconds),
-                Repeats.median(seconds), Repeats.max(seconds), 100.0 * correct / labels.length);
+        out.printf(Locale.ROOT, "%-34s %8.2f %8.2f %8.2f %8.2f%% %6.2f%n", name, Repeats.min(seconds),
+                Repeats.median(seconds), Repeats.max(seconds), 100.0 * correct / labels.length, cores);
         out.flush();
+        return predicted;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static Options parse(String[] args) {

@@ -97,8 +97,9 @@ final class ConfigRecords {
         JobConfig.Knn knn = new JobConfig.Knn(v.bool("eval.knn.enabled"), v.intAtLeast("eval.knn.k", 1),
                 v.positive("eval.knn.temperature"));
         JobConfig.Eval eval = new JobConfig.Eval(v.oneOf("eval.linear_probe.protocol", "fast", "offline"),
-                v.intAtLeast("eval.linear_probe.max_iter", 1), v.nonNegative("eval.linear_probe.reg_param"), offline,
-                knn, v.bool("eval.random_init_baseline"), v.intAtLeast("eval.batch_size", 1));
+                v.intAtLeast("eval.linear_probe.max_iter", 1), v.nonNegative("eval.linear_probe.reg_param"),
+                v.intAtLeast("eval.linear_probe.driver_max_mb", 0), offline, knn, v.bool("eval.random_init_baseline"),
+                v.intAtLeast("eval.batch_size", 1));
 
         JobConfig.Output output = new JobConfig.Output(c.getString("output.dir").trim(), v.bool("output.overwrite"),
                 v.intAtLeast("output.lock_stale_seconds", 1));

@@ -176,8 +176,12 @@ public record JobConfig(
     /**
      * @param probeProtocol "fast" (L-BFGS logistic regression) or "offline" (the reference's SGD schedule)
      */
-    public record Eval(String probeProtocol, int probeMaxIter, double probeRegParam, OfflineProbe offline, Knn knn,
-            boolean randomInitBaseline, int batchSize) implements Serializable {}
+    /**
+     * @param probeDriverMaxMb the fast probe is fitted on the driver when the training features take at most this
+     *                         many MiB as float64, else by Spark MLlib on the executors (0: always MLlib)
+     */
+    public record Eval(String probeProtocol, int probeMaxIter, double probeRegParam, int probeDriverMaxMb,
+            OfflineProbe offline, Knn knn, boolean randomInitBaseline, int batchSize) implements Serializable {}
 
     /**
      * The reference's linear evaluation (docs/reference.md §8.2) on frozen features.

@@ -10,6 +10,7 @@ import org.pnrspark.config.JobConfig;
 import org.pnrspark.data.ImageAccess;
 import org.pnrspark.data.Split;
 import org.pnrspark.data.TaskSplit;
+import org.pnrspark.model.Encoders;
 import org.pnrspark.model.ModelSnapshot;
 import org.pnrspark.model.Networks;
 
@@ -56,8 +57,10 @@ public final class Evaluator {
             Dataset<Row> test = FeatureExtraction.features(spark, config, hadoop, encoder, Split.TEST, testSize,
                     workers).cache();
             boolean fast = eval.probeProtocol().equals("fast");
+            boolean probeOnDriver = fast && LinearProbe.onDriver(trainSize,
+                    Encoders.featureDim(config.model().encoder()), eval);
             FeatureSet trainSet = null, testSet = null;
-            if (!fast || eval.knn().enabled()) {
+            if (!fast || probeOnDriver || eval.knn().enabled()) {
                 trainSet = FeatureSet.collect(train, trainSize);
                 testSet = FeatureSet.collect(test, testSize);
             } else {
@@ -65,9 +68,10 @@ public final class Evaluator {
                 test.count();
             }
             long t1 = System.nanoTime();
-            int[] predicted = fast ? LinearProbe.predict(train, test, testSize, eval)
-                    : OfflineLinearProbe.predict(trainSet, testSet, numClasses, eval.offline(), offlineLr(),
-                    config.run().seed());
+            int[] predicted = !fast ? OfflineLinearProbe.predict(trainSet, testSet, numClasses, eval.offline(),
+                    offlineLr(), config.run().seed())
+                    : probeOnDriver ? LinearProbe.predict(trainSet, testSet, eval)
+                    : LinearProbe.predictWithMllib(train, test, testSize, eval);
             train.unpersist();
             test.unpersist();
             long t2 = System.nanoTime();

@@ -52,7 +52,7 @@ public final class FastKernels {
     }
 
     /** Whether ND4J's backend is the CPU one (its arrays are host arrays). */
-    static boolean onCpuBackend() {
+    public static boolean onCpuBackend() {
         return CPU_BACKEND.equals(backendName());
     }
 

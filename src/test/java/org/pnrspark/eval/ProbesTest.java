@@ -8,6 +8,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pnrspark.config.ConfigLoader;
+import org.pnrspark.config.InvalidConfigException;
 import org.pnrspark.config.JobConfig;
 import org.pnrspark.config.MethodKind;
 import org.pnrspark.config.Named;
@@ -19,6 +20,8 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The linear probes and k-NN on synthetic features whose answer is known. */
@@ -49,9 +52,29 @@ class ProbesTest {
         SparkSession spark = SparkTestSession.get();
         FeatureSet train = separable(60, 1), test = separable(40, 2);
         JobConfig.Eval eval = ConfigLoader.load(List.of(), List.of()).eval();
-        int[] predicted = LinearProbe.predict(frame(spark, train), frame(spark, test), test.size(), eval);
+        int[] predicted = LinearProbe.predictWithMllib(frame(spark, train), frame(spark, test), test.size(), eval);
         double acc = accuracy(predicted, test.labels());
         assertTrue(acc >= 0.95, "fast probe accuracy " + acc);
+    }
+
+    @Test
+    void fastProbeOnTheDriverSeparatesSeparableFeaturesAndTheSizeChoosesWhere() {
+        FeatureSet train = separable(60, 1), test = separable(40, 2);
+        JobConfig.Eval eval = ConfigLoader.load(List.of(), List.of()).eval();
+        double acc = accuracy(LinearProbe.predict(train, test, eval), test.labels());
+        assertTrue(acc >= 0.95, "driver probe accuracy " + acc);
+        // Fashion-MNIST's 60,000 x 256 features as float64 are 117 MiB; ImageNet-100's 126,689 x 512, 495 MiB
+        assertEquals(2048, eval.probeDriverMaxMb());
+        assertTrue(LinearProbe.onDriver(60_000, 256, eval) && LinearProbe.onDriver(126_689, 512, eval));
+        JobConfig.Eval small = ConfigLoader.load(List.of(), List.of("eval.linear_probe.driver_max_mb=118")).eval();
+        assertTrue(LinearProbe.onDriver(60_416, 256, small), "118 MiB: 60,416 rows of 2 KiB");
+        assertFalse(LinearProbe.onDriver(60_417, 256, small));
+        JobConfig.Eval never = ConfigLoader.load(List.of(), List.of("eval.linear_probe.driver_max_mb=0")).eval();
+        assertFalse(LinearProbe.onDriver(1, 1, never));
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> ConfigLoader.load(List.of(), List.of("eval.linear_probe.driver_max_mb=-1")));
+        assertTrue(e.getMessage().contains("eval.linear_probe.driver_max_mb") && e.getMessage().contains("-1"),
+                e.getMessage());
     }
 
     @Test
@@ -94,12 +117,13 @@ class ProbesTest {
         assertEquals(1, KnnClassifier.vote(sims, labels, 3, 1, 100));
     }
 
-    private static Dataset<Row> frame(SparkSession spark, FeatureSet set) {
+    /** The (index, label, features) DataFrame of FeatureExtraction, for MLlib. */
+    static Dataset<Row> frame(SparkSession spark, FeatureSet set) {
         List<Row> rows = new ArrayList<>();
         float[][] x = set.features().toFloatMatrix();
         for (int i = 0; i < set.size(); i++) {
-            double[] v = new double[DIM];
-            for (int d = 0; d < DIM; d++) v[d] = x[i][d];
+            double[] v = new double[set.dim()];
+            for (int d = 0; d < v.length; d++) v[d] = x[i][d];
             rows.add(RowFactory.create(i, (double) set.labels()[i], Vectors.dense(v)));
         }
         return spark.createDataFrame(rows, FeatureExtraction.SCHEMA);
