@@ -1,10 +1,12 @@
 package org.pnrspark.bench;
 
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.pnrspark.config.ConfigLoader;
 import org.pnrspark.config.InvalidConfigException;
 import org.pnrspark.config.JobConfig;
@@ -12,6 +14,7 @@ import org.pnrspark.data.ImageAccess;
 import org.pnrspark.data.ImageSource;
 import org.pnrspark.data.ImageSources;
 import org.pnrspark.data.Split;
+import org.pnrspark.eval.FeatureBlock;
 import org.pnrspark.eval.FeatureExtraction;
 import org.pnrspark.eval.FeatureSet;
 import org.pnrspark.eval.KnnClassifier;
@@ -84,22 +87,23 @@ final class EvalBench {
                         + "%d workers, eval.batch_size %d; seconds min / median / max over %d repeats%n",
                 c.data().dataset().configName(), trainImages.size(), testImages.size(), c.model().encoder(),
                 sc.master(), workers, c.eval().batchSize(), repeats);
-        Dataset<Row> trainFrame = null, testFrame = null;
+        JavaRDD<FeatureBlock> trainBlocks = null, testBlocks = null;
         FeatureSet train = null, test = null;
         double[] passes = new double[2];
         for (int pass = 0; pass < 2; pass++) {
-            if (trainFrame != null) {
-                trainFrame.unpersist();
-                testFrame.unpersist();
+            if (trainBlocks != null) {
+                trainBlocks.unpersist();
+                testBlocks.unpersist();
             }
             sc.setJobDescription("bench --eval · features, pass " + (pass + 1));
             long start = System.nanoTime();
-            trainFrame = FeatureExtraction.features(spark, c, hadoop, encoder, Split.TRAIN, trainImages.size(),
-                    workers).cache();
-            testFrame = FeatureExtraction.features(spark, c, hadoop, encoder, Split.TEST, testImages.size(),
-                    workers).cache();
-            train = FeatureSet.collect(trainFrame, trainImages.size());
-            test = FeatureSet.collect(testFrame, testImages.size());
+            // kept for the MLlib probe, as an evaluation keeps them when the probe runs there
+            trainBlocks = FeatureExtraction.blocks(sc, c, hadoop, encoder, Split.TRAIN, trainImages.size(), workers)
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            testBlocks = FeatureExtraction.blocks(sc, c, hadoop, encoder, Split.TEST, testImages.size(), workers)
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            train = FeatureSet.collect(trainBlocks, trainImages.size());
+            test = FeatureSet.collect(testBlocks, testImages.size());
             passes[pass] = (System.nanoTime() - start) / 1e9;
         }
         out.printf(Locale.ROOT, "%-34s %8.2f s (first pass in this JVM), %.2f s (second)%n",
@@ -112,7 +116,8 @@ final class EvalBench {
                 testSet, numClasses, c.eval().knn().k(), c.eval().knn().temperature()));
         int[] driver = row(out, "linear probe, driver (" + c.eval().probeMaxIter() + " iter)", repeats, testLabels,
                 () -> LinearProbe.predict(trainSet, testSet, c.eval()));
-        Dataset<Row> trainRows = trainFrame, testRows = testFrame;
+        Dataset<Row> trainRows = FeatureExtraction.frame(spark, trainBlocks);
+        Dataset<Row> testRows = FeatureExtraction.frame(spark, testBlocks);
         sc.setJobDescription("bench --eval · linear probe, MLlib");
         int[] mllib = row(out, "linear probe, MLlib (" + c.eval().probeMaxIter() + " iter)", repeats, testLabels,
                 () -> LinearProbe.predictWithMllib(trainRows, testRows, testSet.size(), c.eval()));

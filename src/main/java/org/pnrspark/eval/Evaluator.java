@@ -2,9 +2,9 @@ package org.pnrspark.eval;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pnrspark.config.JobConfig;
 import org.pnrspark.data.ImageAccess;
@@ -52,13 +52,18 @@ public final class Evaluator {
         int numClasses = config.data().numClasses();
         try {
             long t0 = System.nanoTime();
-            Dataset<Row> train = FeatureExtraction.features(spark, config, hadoop, encoder, Split.TRAIN, trainSize,
-                    workers).cache();
-            Dataset<Row> test = FeatureExtraction.features(spark, config, hadoop, encoder, Split.TEST, testSize,
-                    workers).cache();
             boolean fast = eval.probeProtocol().equals("fast");
             boolean probeOnDriver = fast && LinearProbe.onDriver(trainSize,
                     Encoders.featureDim(config.model().encoder()), eval);
+            JavaRDD<FeatureBlock> train = FeatureExtraction.blocks(sc, config, hadoop, encoder, Split.TRAIN, trainSize,
+                    workers);
+            JavaRDD<FeatureBlock> test = FeatureExtraction.blocks(sc, config, hadoop, encoder, Split.TEST, testSize,
+                    workers);
+            if (fast && !probeOnDriver) {
+                // MLlib reads them more than once
+                train.persist(StorageLevel.MEMORY_AND_DISK());
+                test.persist(StorageLevel.MEMORY_AND_DISK());
+            }
             FeatureSet trainSet = null, testSet = null;
             if (!fast || probeOnDriver || eval.knn().enabled()) {
                 trainSet = FeatureSet.collect(train, trainSize);
@@ -71,7 +76,8 @@ public final class Evaluator {
             int[] predicted = !fast ? OfflineLinearProbe.predict(trainSet, testSet, numClasses, eval.offline(),
                     offlineLr(), config.run().seed())
                     : probeOnDriver ? LinearProbe.predict(trainSet, testSet, eval)
-                    : LinearProbe.predictWithMllib(train, test, testSize, eval);
+                    : LinearProbe.predictWithMllib(FeatureExtraction.frame(spark, train),
+                    FeatureExtraction.frame(spark, test), testSize, eval);
             train.unpersist();
             test.unpersist();
             long t2 = System.nanoTime();

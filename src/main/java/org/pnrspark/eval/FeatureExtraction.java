@@ -13,6 +13,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pnrspark.augment.EvalTransform;
@@ -35,7 +36,9 @@ import java.util.List;
  * Frozen-encoder features of a whole split, computed on the executors (each reads the images, applies the
  * evaluation transform — normalisation, and for image files resize and centre crop — and runs the broadcast encoder
  * in inference mode). Under data.bad_images = skip an unreadable image is counted and evaluated as a blank image, so
- * that every index keeps its row. The result is a DataFrame (index, label, features) for Spark MLlib.
+ * that every index keeps its row. The result is one {@link FeatureBlock} per minibatch, float32 as the encoder
+ * computes them: collected by the driver in a few array copies ({@link FeatureSet#collect}), or turned into the
+ * (index, label, features) DataFrame MLlib reads ({@link #frame}) when the probe runs there.
  */
 public final class FeatureExtraction {
     public static final StructType SCHEMA = new StructType()
@@ -45,19 +48,32 @@ public final class FeatureExtraction {
 
     private FeatureExtraction() {}
 
-    public static Dataset<Row> features(SparkSession spark, JobConfig config, ImageAccess hadoop,
+    /** The features of images 0..size-1 of the split, one block per minibatch of eval.batch_size. */
+    public static JavaRDD<FeatureBlock> blocks(JavaSparkContext sc, JobConfig config, ImageAccess hadoop,
             Broadcast<ModelSnapshot> encoder, Split split, int size, int partitions) {
         int batch = config.eval().batchSize();
         List<Integer> starts = new ArrayList<>();
         for (int s = 0; s < size; s += batch) starts.add(s);
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        JavaRDD<Row> rows = sc.parallelize(starts, Math.max(1, Math.min(partitions, starts.size())))
+        return sc.parallelize(starts, Math.max(1, Math.min(partitions, starts.size())))
                 .mapPartitions(new ExtractPartition(config, hadoop, encoder, split, size));
+    }
+
+    /** The blocks as an (index, label, features) DataFrame, the features as float64 vectors: what MLlib reads. */
+    public static Dataset<Row> frame(SparkSession spark, JavaRDD<FeatureBlock> blocks) {
+        JavaRDD<Row> rows = blocks.flatMap(b -> {
+            List<Row> out = new ArrayList<>(b.count());
+            for (int k = 0; k < b.count(); k++) {
+                double[] v = new double[b.dim()];
+                for (int d = 0; d < v.length; d++) v[d] = b.features()[k * v.length + d];
+                out.add(RowFactory.create(b.start() + k, (double) b.labels()[k], Vectors.dense(v)));
+            }
+            return out.iterator();
+        });
         return spark.createDataFrame(rows, SCHEMA);
     }
 
     /** Runs on an executor: the features of the minibatches starting at the given indices. */
-    private static final class ExtractPartition implements FlatMapFunction<Iterator<Integer>, Row> {
+    private static final class ExtractPartition implements FlatMapFunction<Iterator<Integer>, FeatureBlock> {
         private static final ThreadLocalModels ENCODERS = new ThreadLocalModels();
         private final JobConfig config;
         private final ImageAccess hadoop;
@@ -75,26 +91,25 @@ public final class FeatureExtraction {
         }
 
         @Override
-        public Iterator<Row> call(Iterator<Integer> starts) {
+        public Iterator<FeatureBlock> call(Iterator<Integer> starts) {
             NativeThreads.applyForSparkTask(config.spark().threadsPerTask());
             ImageSource images = ImageSources.get(config, split, hadoop.value());
             ComputationGraph net = ENCODERS.get(encoder.id(), () -> encoder.value().build());
             int c = config.data().channels(), h = config.data().height(), w = config.data().width(), n = c * h * w;
             EvalTransform transform = new EvalTransform(config.data(), config.augment());
-            List<Row> out = new ArrayList<>();
+            List<FeatureBlock> out = new ArrayList<>();
             while (starts.hasNext()) {
                 int start = starts.next();
                 int count = Math.min(config.eval().batchSize(), size - start);
                 float[] batch = new float[count * n];
+                int[] labels = new int[count];
                 for (int k = 0; k < count; k++) {
                     DecodedImage image = read(images, start + k);
                     if (image != null) transform.apply(image, batch, k * n);
+                    labels[k] = images.label(start + k);
                 }
                 INDArray features = net.outputSingle(false, Nd4j.create(batch, new long[] {count, c, h, w}, 'c'));
-                double[][] rows = features.toDoubleMatrix();
-                for (int k = 0; k < count; k++) {
-                    out.add(RowFactory.create(start + k, (double) images.label(start + k), Vectors.dense(rows[k])));
-                }
+                out.add(new FeatureBlock(start, labels, features.castTo(DataType.FLOAT).dup('c').data().asFloat()));
             }
             return out.iterator();
         }

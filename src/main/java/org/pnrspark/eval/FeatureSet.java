@@ -1,8 +1,6 @@
 package org.pnrspark.eval;
 
-import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
+import org.apache.spark.api.java.JavaRDD;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -11,19 +9,23 @@ import java.util.List;
 
 /** Frozen-encoder features of a split on the driver: row i is image i of the split. */
 public record FeatureSet(INDArray features, int[] labels) {
-    /** Collects a (index, label, features) DataFrame of {@link FeatureExtraction} in index order. */
-    public static FeatureSet collect(Dataset<Row> frame, int size) {
-        List<Row> rows = frame.collectAsList();
-        if (rows.size() != size) throw new IllegalStateException("expected features of " + size + " images, got " + rows.size());
-        int dim = ((Vector) rows.get(0).get(2)).size();
+    /** Collects the blocks of {@link FeatureExtraction#blocks} of images 0..size-1, in index order. */
+    public static FeatureSet collect(JavaRDD<FeatureBlock> blocks, int size) {
+        List<FeatureBlock> collected = blocks.collect();
+        int dim = collected.isEmpty() ? 0 : collected.get(0).dim();
         float[] values = new float[size * dim];
         int[] labels = new int[size];
-        for (Row r : rows) {
-            int index = r.getInt(0);
-            labels[index] = (int) r.getDouble(1);
-            double[] v = ((Vector) r.get(2)).toArray();
-            for (int d = 0; d < dim; d++) values[index * dim + d] = (float) v[d];
+        int seen = 0;
+        for (FeatureBlock b : collected) {
+            if (b.start() < 0 || b.start() + b.count() > size || b.dim() != dim) {
+                throw new IllegalStateException("a block of features of images " + b.start() + ".."
+                        + (b.start() + b.count() - 1) + " x " + b.dim() + " does not fit " + size + " x " + dim);
+            }
+            System.arraycopy(b.labels(), 0, labels, b.start(), b.count());
+            System.arraycopy(b.features(), 0, values, b.start() * dim, b.count() * dim);
+            seen += b.count();
         }
+        if (seen != size) throw new IllegalStateException("expected features of " + size + " images, got " + seen);
         return new FeatureSet(Nd4j.create(values, new long[] {size, dim}, 'c'), labels);
     }
 

@@ -42,6 +42,7 @@ public final class SparkKryo implements KryoRegistrator {
         kryo.register(org.deeplearning4j.spark.api.worker.NetBroadcastTuple.class);
         kryo.register(org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult.class);
         kryo.register(java.util.concurrent.atomic.AtomicInteger.class);
+        kryo.register(org.pnrspark.eval.FeatureBlock.class);
     }
 
     /**
