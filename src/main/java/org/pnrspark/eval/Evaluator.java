@@ -92,7 +92,7 @@ public final class Evaluator {
             }
             long t3 = System.nanoTime();
             return new Evaluation(Accuracy.perTask(tasks, testLabels, predicted), Accuracy.overall(testLabels, predicted),
-                    knn, knnAll, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+                    knn, knnAll, (t3 - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
         } finally {
             encoder.destroy();
         }

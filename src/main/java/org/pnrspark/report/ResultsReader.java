@@ -58,7 +58,7 @@ public final class ResultsReader {
     private static Evaluation evaluation(JsonNode e) {
         return new Evaluation(numbers(e.path("accuracy")), number(e.path("accuracy_all")),
                 numbers(e.path("knn_accuracy")), number(e.path("knn_accuracy_all")), e.path("eval_seconds").asDouble(),
-                0, 0);
+                number(e.path("features_seconds")), number(e.path("probe_seconds")), number(e.path("knn_seconds")));
     }
 
     private static double[] numbers(JsonNode array) {

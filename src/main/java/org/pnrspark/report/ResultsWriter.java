@@ -63,6 +63,9 @@ public final class ResultsWriter {
         m.put("knn_accuracy", toList(e.knnAccuracy()));
         m.put("knn_accuracy_all", finite(e.knnAccuracyAll()));
         m.put("eval_seconds", e.seconds());
+        m.put("features_seconds", finite(e.featureSeconds()));
+        m.put("probe_seconds", finite(e.probeSeconds()));
+        m.put("knn_seconds", finite(e.knnSeconds()));
         return m;
     }
 

@@ -221,9 +221,14 @@ public final class ContinualTrainer {
         String knn = Double.isNaN(e.knnAccuracyAll()) ? "" : String.format(java.util.Locale.ROOT,
                 ", k-NN %.1f%% %s", 100 * e.knnAccuracyAll(), percentages(e.knnAccuracy()));
         log.line("%s: linear probe %.1f%% on all classes, per task %s%s (features %s, %s probe %s%s)", what,
-                100 * e.accuracyAll(), percentages(e.accuracy()), knn, ProgressLog.duration(e.featureSeconds()),
-                config.eval().probeProtocol(), ProgressLog.duration(e.probeSeconds()),
-                Double.isNaN(e.knnAccuracyAll()) ? "" : ", k-NN " + ProgressLog.duration(e.knnSeconds()));
+                100 * e.accuracyAll(), percentages(e.accuracy()), knn, part(e.featureSeconds()),
+                config.eval().probeProtocol(), part(e.probeSeconds()),
+                Double.isNaN(e.knnAccuracyAll()) ? "" : ", k-NN " + part(e.knnSeconds()));
+    }
+
+    /** A part of an evaluation's time: in tenths of a second below 10 s. */
+    private static String part(double seconds) {
+        return seconds < 10 ? String.format(java.util.Locale.ROOT, "%.1fs", seconds) : ProgressLog.duration(seconds);
     }
 
     private RunResult result(List<TaskResult> results, long start) {

@@ -125,6 +125,17 @@ class EndToEndTest {
                 assertTrue(Double.isFinite(task.get("final_loss").asDouble()));
                 assertTrue(task.get("images_per_second").asDouble() > 0);
             }
+            // every evaluation's time and its parts: features, probe, k-NN
+            List<JsonNode> evaluations = new java.util.ArrayList<>(List.of(results.get("random_init")));
+            results.get("tasks").forEach(evaluations::add);
+            for (JsonNode e : evaluations) {
+                double parts = 0;
+                for (String part : List.of("features_seconds", "probe_seconds", "knn_seconds")) {
+                    assertTrue(e.get(part).isNumber() && e.get(part).asDouble() >= 0, part + " in " + e);
+                    parts += e.get(part).asDouble();
+                }
+                assertEquals(e.get("eval_seconds").asDouble(), parts, 1e-9, e.toString());
+            }
             String objective1 = results.get("tasks").get(1).get("objective").asText();
             assertTrue(objective1.contains(switch (strategy) {
                 case "finetune" -> "nt_xent";
