@@ -13,6 +13,7 @@ import org.pnrspark.data.TaskSplit;
 import org.pnrspark.model.Encoders;
 import org.pnrspark.model.ModelSnapshot;
 import org.pnrspark.model.Networks;
+import org.pnrspark.util.JobDescription;
 
 import java.util.Arrays;
 import java.util.List;
@@ -44,8 +45,11 @@ public final class Evaluator {
         this.testLabels = testLabels;
     }
 
-    /** Evaluates the encoder layers of {@code network} (an online network, or any with the same encoder). */
-    public Evaluation evaluate(ComputationGraph network) {
+    /**
+     * Evaluates the encoder layers of {@code network} (an online network, or any with the same encoder); {@code stage}
+     * ("random init", "task 2/5") begins the description of the Spark jobs it starts.
+     */
+    public Evaluation evaluate(ComputationGraph network, String stage) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<ModelSnapshot> encoder = sc.broadcast(ModelSnapshot.of(Networks.featureExtractor(config), network));
         JobConfig.Eval eval = config.eval();
@@ -65,19 +69,25 @@ public final class Evaluator {
                 test.persist(StorageLevel.MEMORY_AND_DISK());
             }
             FeatureSet trainSet = null, testSet = null;
-            if (!fast || probeOnDriver || eval.knn().enabled()) {
-                trainSet = FeatureSet.collect(train, trainSize);
-                testSet = FeatureSet.collect(test, testSize);
-            } else {
-                train.count();
-                test.count();
+            try (JobDescription d = JobDescription.of(sc.sc(), stage + " · evaluation · features")) {
+                if (!fast || probeOnDriver || eval.knn().enabled()) {
+                    trainSet = FeatureSet.collect(train, trainSize);
+                    testSet = FeatureSet.collect(test, testSize);
+                } else {
+                    train.count();
+                    test.count();
+                }
             }
             long t1 = System.nanoTime();
-            int[] predicted = !fast ? OfflineLinearProbe.predict(trainSet, testSet, numClasses, eval.offline(),
-                    offlineLr(), config.run().seed())
-                    : probeOnDriver ? LinearProbe.predict(trainSet, testSet, eval)
-                    : LinearProbe.predictWithMllib(FeatureExtraction.frame(spark, train),
-                    FeatureExtraction.frame(spark, test), testSize, eval);
+            int[] predicted;
+            try (JobDescription d = JobDescription.of(sc.sc(), stage + " · evaluation · linear probe"
+                    + (fast && !probeOnDriver ? " (MLlib)" : ""))) {
+                predicted = !fast ? OfflineLinearProbe.predict(trainSet, testSet, numClasses, eval.offline(),
+                        offlineLr(), config.run().seed())
+                        : probeOnDriver ? LinearProbe.predict(trainSet, testSet, eval)
+                        : LinearProbe.predictWithMllib(FeatureExtraction.frame(spark, train),
+                        FeatureExtraction.frame(spark, test), testSize, eval);
+            }
             train.unpersist();
             test.unpersist();
             long t2 = System.nanoTime();
@@ -85,8 +95,12 @@ public final class Evaluator {
             double knnAll = Double.NaN;
             Arrays.fill(knn, Double.NaN);
             if (eval.knn().enabled()) {
-                int[] neighbours = KnnClassifier.predict(trainSet, testSet, numClasses, eval.knn().k(),
-                        eval.knn().temperature());
+                int[] neighbours;
+                // on the driver, no Spark job; named all the same
+                try (JobDescription d = JobDescription.of(sc.sc(), stage + " · evaluation · k-NN")) {
+                    neighbours = KnnClassifier.predict(trainSet, testSet, numClasses, eval.knn().k(),
+                            eval.knn().temperature());
+                }
                 knn = Accuracy.perTask(tasks, testLabels, neighbours);
                 knnAll = Accuracy.overall(testLabels, neighbours);
             }

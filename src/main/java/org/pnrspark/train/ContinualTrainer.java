@@ -25,6 +25,7 @@ import org.pnrspark.report.EpochFigures;
 import org.pnrspark.report.ResultsWriter;
 import org.pnrspark.report.RunResult;
 import org.pnrspark.report.TaskResult;
+import org.pnrspark.util.JobDescription;
 import org.pnrspark.util.Storage;
 
 import java.io.IOException;
@@ -134,8 +135,7 @@ public final class ContinualTrainer {
         Evaluator evaluator = new Evaluator(spark, config, hadoop, workers, tasks, train.size(), testLabels);
         if (randomInit == null && results.isEmpty() && config.eval().randomInitBaseline()) {
             // the baseline of forward transfer: the encoder as initialised, before any training
-            sc.setJobDescription("evaluation of the randomly initialised encoder");
-            randomInit = evaluator.evaluate(Networks.build(method.online(0)));
+            randomInit = evaluator.evaluate(Networks.build(method.online(0)), "random init");
             logEvaluation("random init", randomInit);
         }
         progress = new RunProgress(tasks.size(), config.optim().epochs());
@@ -171,13 +171,17 @@ public final class ContinualTrainer {
                     resumeFrom);
             if (frozen != null) frozen.destroy();
 
+            String stage = String.format("task %d/%d", t + 1, tasks.size());
             checkLock();
-            String sha = Checkpoints.write(storage, taskDir, online, config.hocon());
-            if (momentum != null) Checkpoints.writeMomentum(storage, taskDir, momentum);
-            if (queues != null) Checkpoints.writeQueues(storage, taskDir, queues);
+            String sha;
+            try (JobDescription d = JobDescription.of(sc.sc(), stage + " · checkpoint")) {
+                sha = Checkpoints.write(storage, taskDir, online, config.hocon());
+                if (momentum != null) Checkpoints.writeMomentum(storage, taskDir, momentum);
+                if (queues != null) Checkpoints.writeQueues(storage, taskDir, queues);
+            }
 
-            Evaluation evaluation = evaluator.evaluate(online);
-            logEvaluation(String.format("task %d/%d", t + 1, tasks.size()), evaluation);
+            Evaluation evaluation = evaluator.evaluate(online, stage);
+            logEvaluation(stage, evaluation);
             String skipped = hadoop.takeSkipReport();
             if (skipped != null) log.line("task %d/%d: %s", t + 1, tasks.size(), skipped);
             results.add(new TaskResult(t, task.classes(), method.describeObjective(t), task.trainIndices().length,
