@@ -29,7 +29,7 @@ final class MultinomialLogisticRegression {
     static final int LBFGS_MEMORY = 10;
     /** MLlib's default convergence tolerance, read from MLlib itself. */
     static final double TOLERANCE = new LogisticRegression().getTol();
-    /** Rows per part of the objective's pass (a few parts per core, the same on every machine). */
+    /** Rows per part of the objective's pass: fixed, so that its sums do not depend on the machine (60,000: 4). */
     static final int ROWS_PER_PART = 16384;
 
     private MultinomialLogisticRegression() {}
@@ -182,7 +182,8 @@ final class MultinomialLogisticRegression {
             this.parts = new Part[(n + ROWS_PER_PART - 1) / ROWS_PER_PART];
             for (int p = 0; p < parts.length; p++) {
                 int first = p * ROWS_PER_PART, rows = Math.min(n, first + ROWS_PER_PART) - first;
-                parts[p] = new Part(first, standardised.get(NDArrayIndex.interval(first, first + rows), NDArrayIndex.all()),
+                INDArray rowsOfPart = standardised.get(NDArrayIndex.interval(first, first + rows), NDArrayIndex.all());
+                parts[p] = new Part(first, rowsOfPart,
                         Nd4j.createUninitialized(DataType.DOUBLE, rows, classes),
                         Nd4j.createUninitialized(DataType.DOUBLE, rows, classes),
                         Nd4j.createUninitialized(DataType.DOUBLE, dim, classes), new double[rows * classes],

@@ -48,6 +48,6 @@ class LbfgsTest {
         Lbfgs.Result r = new Lbfgs(100, 10, 1e-6).minimize(cliff, new double[] {5});
         assertEquals("line search failed", r.reason());
         assertArrayEquals(new double[] {5}, r.x());
-        assertArrayEquals(new double[] {5, 5, 5}, r.history(), "the start, the reset, the failure: as Breeze yields them");
+        assertArrayEquals(new double[] {5, 5, 5}, r.history(), "the start, the reset, the failure, as Breeze's states");
     }
 }
