@@ -175,8 +175,6 @@ public record JobConfig(
 
     /**
      * @param probeProtocol "fast" (L-BFGS logistic regression) or "offline" (the reference's SGD schedule)
-     */
-    /**
      * @param probeDriverMaxMb the fast probe is fitted on the driver when the training features take at most this
      *                         many MiB as float64, else by Spark MLlib on the executors (0: always MLlib)
      */

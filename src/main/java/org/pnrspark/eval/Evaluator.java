@@ -54,15 +54,15 @@ public final class Evaluator {
         Broadcast<ModelSnapshot> encoder = sc.broadcast(ModelSnapshot.of(Networks.featureExtractor(config), network));
         JobConfig.Eval eval = config.eval();
         int numClasses = config.data().numClasses();
+        JavaRDD<FeatureBlock> train = null, test = null;
         try {
             long t0 = System.nanoTime();
             boolean fast = eval.probeProtocol().equals("fast");
             boolean probeOnDriver = fast && LinearProbe.onDriver(trainSize,
-                    Encoders.featureDim(config.model().encoder()), eval);
-            JavaRDD<FeatureBlock> train = FeatureExtraction.blocks(sc, config, hadoop, encoder, Split.TRAIN, trainSize,
-                    workers);
-            JavaRDD<FeatureBlock> test = FeatureExtraction.blocks(sc, config, hadoop, encoder, Split.TEST, testSize,
-                    workers);
+                    Encoders.featureDim(config.model().encoder()), eval,
+                    sc.sc().conf().getSizeAsBytes("spark.driver.maxResultSize", "1g"));
+            train = FeatureExtraction.blocks(sc, config, hadoop, encoder, Split.TRAIN, trainSize, workers);
+            test = FeatureExtraction.blocks(sc, config, hadoop, encoder, Split.TEST, testSize, workers);
             if (fast && !probeOnDriver) {
                 // MLlib reads them more than once
                 train.persist(StorageLevel.MEMORY_AND_DISK());
@@ -88,26 +88,24 @@ public final class Evaluator {
                         : LinearProbe.predictWithMllib(FeatureExtraction.frame(spark, train),
                         FeatureExtraction.frame(spark, test), testSize, eval);
             }
-            train.unpersist();
-            test.unpersist();
             long t2 = System.nanoTime();
             double[] knn = new double[tasks.size()];
             double knnAll = Double.NaN;
             Arrays.fill(knn, Double.NaN);
             if (eval.knn().enabled()) {
-                int[] neighbours;
-                // on the driver, no Spark job; named all the same
-                try (JobDescription d = JobDescription.of(sc.sc(), stage + " · evaluation · k-NN")) {
-                    neighbours = KnnClassifier.predict(trainSet, testSet, numClasses, eval.knn().k(),
-                            eval.knn().temperature());
-                }
+                int[] neighbours = KnnClassifier.predict(trainSet, testSet, numClasses, eval.knn().k(),
+                        eval.knn().temperature());
                 knn = Accuracy.perTask(tasks, testLabels, neighbours);
                 knnAll = Accuracy.overall(testLabels, neighbours);
             }
             long t3 = System.nanoTime();
             return new Evaluation(Accuracy.perTask(tasks, testLabels, predicted), Accuracy.overall(testLabels, predicted),
-                    knn, knnAll, (t3 - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+                    knn, knnAll, (t3 - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
+                    eval.knn().enabled() ? (t3 - t2) / 1e9 : 0);
         } finally {
+            // MLlib's pass may have failed with the blocks still cached on the executors
+            if (train != null) train.unpersist();
+            if (test != null) test.unpersist();
             encoder.destroy();
         }
     }

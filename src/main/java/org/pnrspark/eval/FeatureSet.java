@@ -13,19 +13,32 @@ public record FeatureSet(INDArray features, int[] labels) {
     public static FeatureSet collect(JavaRDD<FeatureBlock> blocks, int size) {
         List<FeatureBlock> collected = blocks.collect();
         int dim = collected.isEmpty() ? 0 : collected.get(0).dim();
-        float[] values = new float[size * dim];
+        long total = (long) size * dim;
+        if (total > Integer.MAX_VALUE - 8) {
+            // one Java array holds them on the driver: ImageNet-1k's 1.28 M x 2048 would not fit
+            throw new IllegalStateException(size + " images x " + dim + " features are more than one array holds on "
+                    + "the driver; turn k-NN off (eval.knn.enabled = false) and set "
+                    + "eval.linear_probe.driver_max_mb = 0 to leave the probe to MLlib");
+        }
+        float[] values = new float[(int) total];
         int[] labels = new int[size];
-        int seen = 0;
+        java.util.BitSet seen = new java.util.BitSet(size);
         for (FeatureBlock b : collected) {
             if (b.start() < 0 || b.start() + b.count() > size || b.dim() != dim) {
                 throw new IllegalStateException("a block of features of images " + b.start() + ".."
                         + (b.start() + b.count() - 1) + " x " + b.dim() + " does not fit " + size + " x " + dim);
             }
+            if (seen.get(b.start(), b.start() + b.count()).cardinality() > 0) {
+                throw new IllegalStateException("features of images " + b.start() + ".." + (b.start() + b.count() - 1)
+                        + " arrived twice");
+            }
+            seen.set(b.start(), b.start() + b.count());
             System.arraycopy(b.labels(), 0, labels, b.start(), b.count());
             System.arraycopy(b.features(), 0, values, b.start() * dim, b.count() * dim);
-            seen += b.count();
         }
-        if (seen != size) throw new IllegalStateException("expected features of " + size + " images, got " + seen);
+        if (seen.cardinality() != size) {
+            throw new IllegalStateException("expected features of " + size + " images, got " + seen.cardinality());
+        }
         return new FeatureSet(Nd4j.create(values, new long[] {size, dim}, 'c'), labels);
     }
 

@@ -35,6 +35,7 @@ public final class KnnClassifier {
         // one array for the similarities of a whole block, reused: allocating one per block cost more than the product
         INDArray block = Nd4j.createUninitialized(DataType.FLOAT, Math.min(TEST_BLOCK, test.size()),
                 Math.min(TRAIN_BLOCK, n));
+        java.util.Map<Long, INDArray> edges = new java.util.HashMap<>();
         for (int first = 0; first < test.size(); first += TEST_BLOCK) {
             int rows = Math.min(TEST_BLOCK, test.size() - first);
             INDArray testRows = testUnit.get(NDArrayIndex.interval(first, first + rows), NDArrayIndex.all());
@@ -43,8 +44,10 @@ public final class KnnClassifier {
             for (int from = 0; from < n; from += TRAIN_BLOCK) {
                 int cols = Math.min(TRAIN_BLOCK, n - from);
                 INDArray trainRows = trainUnit.get(NDArrayIndex.interval(from, from + cols), NDArrayIndex.all());
+                // the last blocks of either side are shorter: one array per shape, reused too
                 INDArray sims = block.size(0) == rows && block.size(1) == cols ? block
-                        : Nd4j.createUninitialized(DataType.FLOAT, rows, cols);
+                        : edges.computeIfAbsent(((long) rows << 32) | cols,
+                                shape -> Nd4j.createUninitialized(DataType.FLOAT, rows, cols));
                 Nd4j.gemm(testRows, trainRows, sims, false, true, 1.0, 0.0);
                 FloatBuffer values = sims.data().asNioFloat();
                 int offset = from;

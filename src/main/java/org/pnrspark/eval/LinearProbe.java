@@ -31,9 +31,15 @@ public final class LinearProbe {
                 .setFeaturesCol("features");
     }
 
-    /** Whether {@code rows} training features of width {@code dim} are fitted on the driver. */
-    public static boolean onDriver(long rows, int dim, JobConfig.Eval eval) {
-        return rows * dim * Double.BYTES <= (long) eval.probeDriverMaxMb() << 20;
+    /**
+     * Whether {@code rows} training features of width {@code dim} are fitted on the driver: their standardised copy
+     * (doubles) within eval.linear_probe.driver_max_mb, and the float32 features collected to get there within
+     * Spark's limit on what a job returns to the driver ({@code maxResultBytes}, spark.driver.maxResultSize; 0 =
+     * none), which would otherwise stop the job instead of leaving the probe to MLlib.
+     */
+    public static boolean onDriver(long rows, int dim, JobConfig.Eval eval, long maxResultBytes) {
+        boolean fitsResult = maxResultBytes <= 0 || rows * dim * Float.BYTES <= maxResultBytes * 9 / 10;
+        return fitsResult && rows * dim * Double.BYTES <= (long) eval.probeDriverMaxMb() << 20;
     }
 
     /** Fitted on the driver: the predicted class of every test image, by its index in the test split. */

@@ -73,5 +73,11 @@ class FeatureSetTest {
                 () -> FeatureSet.collect(shuffledBlocks(103, 10, true), 103));
         assertTrue(e.getMessage().contains("expected features of 103 images"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new FeatureBlock(0, new int[2], new float[5]));
+        // as many images as expected, but one block twice and another missing
+        List<FeatureBlock> twice = new ArrayList<>();
+        for (int s = 0; s < 30; s += 10) twice.add(block(s == 20 ? 10 : s, 10));
+        e = assertThrows(IllegalStateException.class, () -> FeatureSet.collect(
+                JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext()).parallelize(twice, 2), 30));
+        assertTrue(e.getMessage().contains("images 10..19 arrived twice"), e.getMessage());
     }
 }

@@ -65,12 +65,20 @@ class ProbesTest {
         assertTrue(acc >= 0.95, "driver probe accuracy " + acc);
         // Fashion-MNIST's 60,000 x 256 features as float64 are 117 MiB; ImageNet-100's 126,689 x 512, 495 MiB
         assertEquals(2048, eval.probeDriverMaxMb());
-        assertTrue(LinearProbe.onDriver(60_000, 256, eval) && LinearProbe.onDriver(126_689, 512, eval));
+        long gib = 1L << 30, mib = 1L << 20;
+        assertTrue(LinearProbe.onDriver(60_000, 256, eval, gib) && LinearProbe.onDriver(126_689, 512, eval, gib));
         JobConfig.Eval small = ConfigLoader.load(List.of(), List.of("eval.linear_probe.driver_max_mb=118")).eval();
-        assertTrue(LinearProbe.onDriver(60_416, 256, small), "118 MiB: 60,416 rows of 2 KiB");
-        assertFalse(LinearProbe.onDriver(60_417, 256, small));
+        assertTrue(LinearProbe.onDriver(60_416, 256, small, gib), "118 MiB: 60,416 rows of 2 KiB");
+        assertFalse(LinearProbe.onDriver(60_417, 256, small, gib));
         JobConfig.Eval never = ConfigLoader.load(List.of(), List.of("eval.linear_probe.driver_max_mb=0")).eval();
-        assertFalse(LinearProbe.onDriver(1, 1, never));
+        assertFalse(LinearProbe.onDriver(1, 1, never, gib));
+        // collected as float32, within nine tenths of spark.driver.maxResultSize (0: no limit): ImageNet-100's
+        // 247 MiB not under a 100 MiB limit, Fashion-MNIST's 59 MiB yes; the default 2048 MiB of doubles is 1 GiB
+        // of floats, more than Spark's default 1g returns
+        assertFalse(LinearProbe.onDriver(126_689, 512, eval, 100 * mib));
+        assertTrue(LinearProbe.onDriver(60_000, 256, eval, 100 * mib) && LinearProbe.onDriver(126_689, 512, eval, 0));
+        assertFalse(LinearProbe.onDriver(1L << 20, 256, eval, gib));
+        assertTrue(LinearProbe.onDriver(1L << 20, 256, eval, 0));
         InvalidConfigException e = assertThrows(InvalidConfigException.class,
                 () -> ConfigLoader.load(List.of(), List.of("eval.linear_probe.driver_max_mb=-1")));
         assertTrue(e.getMessage().contains("eval.linear_probe.driver_max_mb") && e.getMessage().contains("-1"),
