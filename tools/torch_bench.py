@@ -7,15 +7,18 @@ same loss (NT-Xent, temperature 0.2, over the 2N normalised embeddings), same op
 org.pnrspark.model.Lars: eta 0.02, weight decay 1e-4, clipping, biases and batch norm excluded; then heavy-ball
 momentum SGD 0.9), lr 0.3 * batch / 256, same thread count.
 
-    tools/torch_bench.py --encoder small-cnn --batch 64 [--steps 10] [--repeats 3] [--threads 2] [--profile]
+    tools/torch_bench.py --encoder small-cnn,resnet18-cifar --batch 64,128,256 [--steps 10] [--repeats 3]
+                         [--threads 2] [--profile]
 
 Prints one JSON line per (encoder, batch): images per second (two views counted as two) min / median / max over
-the repeats and ms per step. --profile adds the time of every leaf module run alone (forward and backward, the
+the repeats, ms per step and the CPU seconds the process has used (all threads), and a readable line on stderr.
+Run alone, it is the PyTorch figure `bench --torch` must agree with. --profile adds the time of every leaf module run alone (forward and backward, the
 minimum over the repeats) and of the loss and the optimiser step, as `bench --profile` does for DL4J.
 """
 import argparse
 import json
 import math
+import resource
 import statistics
 import sys
 import time
@@ -182,8 +185,10 @@ def profile(encoder, batch, repeats):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--encoder", default="small-cnn", choices=sorted(ENCODERS))
-    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--encoder", default="small-cnn", type=names,
+                    help="one or more of %s, comma-separated" % ", ".join(sorted(ENCODERS)))
+    ap.add_argument("--batch", default=[64], type=lambda v: [int(b) for b in v.split(",")],
+                    help="one or more batch sizes, comma-separated")
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=0)
@@ -192,11 +197,26 @@ def main():
     if a.threads > 0:
         torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
-    result = throughput(a.encoder, a.batch, a.steps, a.repeats)
-    if a.profile:
-        result["profile"] = profile(a.encoder, a.batch, max(a.repeats, 3))
-    print(json.dumps(result))
-    sys.stdout.flush()
+    for encoder in a.encoder:
+        for batch in a.batch:
+            result = throughput(encoder, batch, a.steps, a.repeats)
+            if a.profile:
+                result["profile"] = profile(encoder, batch, max(a.repeats, 3))
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            result["cpu_s"] = usage.ru_utime + usage.ru_stime
+            print(json.dumps(result))
+            sys.stdout.flush()
+            print("%s batch %d, %d threads: %.1f img/s median (min %.1f, max %.1f) over %d repeats of %d steps"
+                  % (encoder, batch, result["threads"], result["img_s_median"], result["img_s_min"],
+                     result["img_s_max"], a.repeats, a.steps), file=sys.stderr)
+
+
+def names(value):
+    chosen = value.split(",")
+    for name in chosen:
+        if name not in ENCODERS:
+            raise argparse.ArgumentTypeError("%r is not one of %s" % (name, ", ".join(sorted(ENCODERS))))
+    return chosen
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import org.pnrspark.model.Networks;
 import org.pnrspark.util.NativeThreads;
 
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -47,10 +48,12 @@ public final class BenchCommand {
             min / median / max over the repeats, the time per step, the raw forward and backward time of the same
             graph and minibatch and the step's ratio to it, and the peak memory: Java heap in use, native memory
             (resident memory beyond the JVM's own: ND4J's arrays and workspaces, native libraries) and the resident
-            total. --torch: the same step in PyTorch (tools/torch_bench.py: same network, NT-Xent, LARS + momentum
-            SGD, batch and threads; python3 with torch, or $PNR_PYTHON), one PyTorch repeat after each of
-            pnr-spark's so that both see the same spells of the machine: PyTorch's median img/s and the median of
-            the repeats' ratios; '-' when PyTorch is missing. Every bench first runs steps until the JVM's JIT
+            total, and 'others', the cores the rest of the machine kept busy meanwhile. --torch: then the same step
+            in PyTorch (tools/torch_bench.py: same network, NT-Xent, LARS + momentum SGD, batch, threads, steps and
+            repeats; python3 with torch, or $PNR_PYTHON), each row in its own process, after all of pnr-spark's
+            rows and once this JVM has gone quiet (under 3 % of a core for 2 s), so that neither shares the cores
+            with the other: PyTorch's img/s, the ratio of the medians, and the cores this JVM and the rest of the
+            machine kept busy while PyTorch ran; then the command that times PyTorch with no JVM at all. Every bench first runs steps until the JVM's JIT
             compiler has gone quiet (the steady state of a training run), for at most --warmup seconds (default 90;
             0: one step), and says what the warm-up took. --quick (where not given): batch 64 (small-cnn) or 32
             (resnet18-cifar), 2 steps, 2 repeats, 20 s of warm-up.
@@ -141,11 +144,12 @@ public final class BenchCommand {
                         + "%d repeats of %d steps and as many raw passes, alternating, after warm-up steps%n", base.method().name(),
                 base.continual().strategy().configName(), threads, o.repeats(), o.steps());
         TorchBench torch = o.torch() ? TorchBench.find(err) : null;
-        out.printf(Locale.ROOT, "%-15s %-8s %5s %9s %9s %9s %9s %9s %9s %10s %10s %10s%s%n", "encoder", "input",
+        out.printf(Locale.ROOT, "%-15s %-8s %5s %9s %9s %9s %9s %9s %9s %10s %10s %10s %7s%n", "encoder", "input",
                 "batch", "img/s min", "median", "max", "ms/step", "fwd+bwd", "step/raw", "peak heap", "native",
-                "RSS", o.torch() ? String.format(Locale.ROOT, " %11s %9s", "torch img/s", "ratio") : "");
+                "RSS", "others");
         String kernels = "";
         List<String> warmups = new ArrayList<>();
+        List<TorchRow> torchRows = new ArrayList<>();
         for (String encoder : o.encoders()) {
             List<String> sets = new ArrayList<>(o.sets());
             sets.add("model.encoder=" + encoder);
@@ -155,35 +159,66 @@ public final class BenchCommand {
                 List<String> s = new ArrayList<>(sets);
                 s.add("spark.batch_size_per_worker=" + batch);
                 JobConfig c = ConfigLoader.load(sources, s);
-                // with --torch, one PyTorch repeat (a fresh process) after each of pnr-spark's, so that both see
-                // the same spells of the machine; the ratio is the median of the repeats' ratios
-                java.util.function.DoubleSupplier torchRepeat = torch == null ? null : () -> {
-                    Double rate = torch.medianImagesPerSecond(encoder, batch, o.steps(), 1, threads, err);
-                    return rate == null ? Double.NaN : rate;
-                };
-                Row row = measure(c, batch, o.steps(), o.repeats(), o.warmupSeconds(), torchRepeat);
+                Row row = measure(c, batch, o.steps(), o.repeats(), o.warmupSeconds());
                 warmups.add(String.format(Locale.ROOT, "%s %d: %s", encoder, batch, row.warmup().describe()));
-                String torchColumns = "";
-                if (o.torch()) {
-                    torchColumns = Double.isNaN(row.torchRatio()) ? String.format(Locale.ROOT, " %11s %9s", "-", "-")
-                            : String.format(Locale.ROOT, " %11.1f %8.2fx", row.torchMedian(), row.torchRatio());
-                }
-                out.printf(Locale.ROOT, "%-15s %-8s %5d %9.1f %9.1f %9.1f %9.0f %9.0f %9.2f %10s %10s %10s%s%n",
+                out.printf(Locale.ROOT, "%-15s %-8s %5d %9.1f %9.1f %9.1f %9.0f %9.0f %9.2f %10s %10s %10s %7s%n",
                         encoder, row.input(), batch, row.min(), row.median(), row.max(), row.msPerStep(),
                         row.msForwardBackward(), row.stepPerForwardBackward(),
                         bytes(row.memory().heap()), bytes(row.memory().nativeBytes()), bytes(row.memory().rss()),
-                        torchColumns);
+                        cores(row.otherCores()));
                 out.flush();
                 kernels = row.kernels();
+                torchRows.add(new TorchRow(encoder, batch, row));
             }
         }
         out.println("before the timed steps, " + String.join("; ", warmups));
         out.println("kernels: " + kernels);
-        if (torch != null) {
-            out.println("torch: " + torch.describe() + "; one PyTorch repeat after each of pnr-spark's; ratio = "
-                    + "median over the repeats of pnr-spark's img/s / PyTorch's");
-        }
+        out.println("others: the cores the rest of the machine kept busy during the timed steps");
+        if (torch != null) compareWithTorch(torch, torchRows, o, threads, out, err);
         return 0;
+    }
+
+    private record TorchRow(String encoder, int batch, Row row) {}
+
+    /**
+     * PyTorch's figures for the rows pnr-spark measured, each alone: after all of pnr-spark's rows, in a child
+     * process per row, started only once this JVM has gone quiet (a JVM that has just trained keeps compiling,
+     * collecting and spinning native threads for a while, which on 2 cores takes a core from PyTorch).
+     */
+    private static void compareWithTorch(TorchBench torch, List<TorchRow> rows, Options o, int threads,
+            PrintStream out, PrintStream err) {
+        out.println();
+        out.printf(Locale.ROOT, "%-15s %5s %11s %9s %9s %9s %8s %9s %9s%n", "encoder", "batch", "pnr-spark", "torch min",
+                "median", "max", "ratio", "jvm busy", "others");
+        for (TorchRow r : rows) {
+            CpuLoad.Quiet quiet = CpuLoad.awaitQuiet(0.03, Duration.ofSeconds(2), Duration.ofSeconds(60));
+            if (!quiet.quiet()) err.println("bench --torch: this JVM is " + quiet.describe() + "; timing PyTorch anyway");
+            CpuLoad.Mark mark = CpuLoad.Mark.now();
+            TorchBench.Result t = torch.run(r.encoder(), r.batch(), o.steps(), o.repeats(), threads, err);
+            if (t == null) {
+                out.printf(Locale.ROOT, "%-15s %5d %11.1f %9s %9s %9s %8s %9s %9s%n", r.encoder(), r.batch(),
+                        r.row().median(), "-", "-", "-", "-", "-", "-");
+                continue;
+            }
+            double jvm = mark.jvmCores(), others = mark.otherCores(t.cpuSeconds());
+            out.printf(Locale.ROOT, "%-15s %5d %11.1f %9.1f %9.1f %9.1f %7.2fx %9s %9s%n", r.encoder(), r.batch(),
+                    r.row().median(), t.min(), t.median(), t.max(), r.row().median() / t.median(), cores(jvm),
+                    cores(others));
+            out.flush();
+        }
+        out.println("torch: " + torch.describe() + ", " + threads + " threads, the same steps and repeats, each row in"
+                + " its own process once this JVM had gone quiet; ratio = pnr-spark's median img/s / PyTorch's; jvm"
+                + " busy and others: the cores this JVM and the rest of the machine kept busy while PyTorch ran"
+                + " (both should be near 0)");
+        // the same figures from PyTorch alone, with no JVM at all, which these must agree with
+        for (String encoder : o.encoders()) {
+            out.println("PyTorch alone: " + torch.command(encoder, o.batches(encoder), o.steps(), o.repeats(), threads));
+        }
+    }
+
+    /** Cores as a percentage of one core, '-' where unknown. */
+    static String cores(double c) {
+        return Double.isNaN(c) ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * c);
     }
 
     /** bench --all: the one-JVM table, the Spark table, serialisation, then decoding and augmentation at 224. */
@@ -274,14 +309,7 @@ public final class BenchCommand {
      */
     record Row(String input, double min, double median, double max, double msPerStep, double msForwardBackward,
             double stepPerForwardBackward, MemoryPeaks.Peaks memory, String kernels, JitWarmup.Summary warmup,
-            double torchMedian, double torchRatio) {}
-
-    /** The median over the repeats of pnr-spark's rate over PyTorch's of the same repeat; NaN without PyTorch. */
-    static double torchRatio(double[] rates, double[] torchRates) {
-        double[] r = new double[rates.length];
-        for (int i = 0; i < r.length; i++) r[i] = rates[i] / torchRates[i];
-        return java.util.Arrays.stream(r).anyMatch(Double::isNaN) ? Double.NaN : Repeats.median(r);
-    }
+            double otherCores) {}
 
     /** Task 0's online network and one seeded minibatch of synthetic views and labels for it. */
     record SyntheticStep(ComputationGraph net, DataSet data) {
@@ -303,8 +331,7 @@ public final class BenchCommand {
         }
     }
 
-    static Row measure(JobConfig c, int batch, int steps, int repeats, double warmupSeconds,
-            java.util.function.DoubleSupplier torchRepeat) {
+    static Row measure(JobConfig c, int batch, int steps, int repeats, double warmupSeconds) {
         SyntheticStep step = SyntheticStep.of(c, batch);
         ComputationGraph net = step.net();
         DataSet data = step.data();
@@ -312,11 +339,11 @@ public final class BenchCommand {
         double[] rates = new double[repeats];
         double[] raw = new double[repeats];
         double[] ratios = new double[repeats];
-        double[] torchRates = new double[repeats];
         try (MemoryPeaks memory = MemoryPeaks.start()) {
             // warm-up: the JIT compiler, oneDNN's primitives, workspaces
             JitWarmup.Summary warmup = JitWarmup.run(() -> net.fit(data), warmupSeconds);
             forwardBackwardMs(net, views, labels);
+            CpuLoad.Mark mark = CpuLoad.Mark.now();
             for (int r = 0; r < repeats; r++) {
                 // steps and raw passes alternate, so that a slower spell of the machine weighs on both alike
                 double fitMs = 0, rawMs = 0;
@@ -329,13 +356,13 @@ public final class BenchCommand {
                 rates[r] = 2.0 * batch * steps / (fitMs / 1000);
                 raw[r] = rawMs / steps;
                 ratios[r] = fitMs / rawMs;
-                torchRates[r] = torchRepeat == null ? Double.NaN : torchRepeat.getAsDouble();
             }
+            double others = mark.otherCores(0);
             if (!Double.isFinite(net.score())) throw new IllegalStateException("the loss became " + net.score());
             double median = Repeats.median(rates);
             return new Row(step.input(), Repeats.min(rates), median, Repeats.max(rates),
                     1000.0 * 2 * batch / median, Repeats.median(raw), Repeats.median(ratios), memory.peaks(),
-                    NativeKernels.describe(net), warmup, Repeats.median(torchRates), torchRatio(rates, torchRates));
+                    NativeKernels.describe(net), warmup, others);
         }
     }
 

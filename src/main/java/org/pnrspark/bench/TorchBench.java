@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code bench --torch}: runs tools/torch_bench.py (the same training step in PyTorch) in a child process after a
- * row of the one-JVM table, never at the same time as pnr-spark's own measurement. Python is $PNR_PYTHON, else
+ * {@code bench --torch}: runs tools/torch_bench.py (the same training step in PyTorch) in a child process, one per
+ * row of the one-JVM table, after all of pnr-spark's rows and once this JVM has gone quiet. Python is $PNR_PYTHON, else
  * /usr/bin/python3, else python3 on the PATH; the script is looked up under the working directory, then next to the
  * directory of pnr-spark's jar.
  */
@@ -73,8 +73,14 @@ final class TorchBench {
         return null;
     }
 
-    /** PyTorch's median images per second for the same step, or null if the run failed (reason on err). */
-    Double medianImagesPerSecond(String encoder, int batch, int steps, int repeats, int threads, PrintStream err) {
+    /**
+     * PyTorch's images per second over the repeats, and the CPU seconds its process used (all threads, including
+     * importing torch): what the machine's load is corrected by.
+     */
+    record Result(double min, double median, double max, double cpuSeconds) {}
+
+    /** PyTorch's rate for the same step, run alone in a child process, or null if it failed (reason on err). */
+    Result run(String encoder, int batch, int steps, int repeats, int threads, PrintStream err) {
         List<String> cmd = List.of(python, script.toString(), "--encoder", encoder, "--batch", Integer.toString(batch),
                 "--steps", Integer.toString(steps), "--repeats", Integer.toString(repeats), "--threads",
                 Integer.toString(threads));
@@ -90,7 +96,8 @@ final class TorchBench {
             JsonNode result = new ObjectMapper().readTree(lines[lines.length - 1]);
             if (result != null && result.path("img_s_median").isNumber()) {
                 version = result.path("torch").asText(version);
-                return result.get("img_s_median").asDouble();
+                return new Result(result.path("img_s_min").asDouble(), result.get("img_s_median").asDouble(),
+                        result.path("img_s_max").asDouble(), result.path("cpu_s").asDouble(Double.NaN));
             }
             err.println("bench --torch: no img_s_median in the output of " + script);
         } catch (IOException e) {
@@ -99,6 +106,13 @@ final class TorchBench {
             Thread.currentThread().interrupt();
         }
         return null;
+    }
+
+    /** The command line that times the same rows in PyTorch alone, as this bench does in its child processes. */
+    String command(String encoder, List<Integer> batches, int steps, int repeats, int threads) {
+        return String.join(" ", python, script.toString(), "--encoder", encoder, "--batch",
+                String.join(",", batches.stream().map(String::valueOf).toList()), "--steps", Integer.toString(steps),
+                "--repeats", Integer.toString(repeats), "--threads", Integer.toString(threads));
     }
 
     String describe() {

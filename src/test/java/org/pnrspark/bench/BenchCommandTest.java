@@ -117,14 +117,6 @@ class BenchCommandTest {
     }
 
     @Test
-    void theTorchRatioIsTheMedianOfEachRepeatsRatio() {
-        // pnr-spark's repeats 100, 90, 120 img/s; PyTorch's right after each 200, 100, 150: ratios 0.5, 0.9, 0.8
-        assertEquals(0.8, BenchCommand.torchRatio(new double[] {100, 90, 120}, new double[] {200, 100, 150}), 1e-12);
-        assertTrue(Double.isNaN(BenchCommand.torchRatio(new double[] {100, 90}, new double[] {200, Double.NaN})),
-                "a PyTorch repeat that failed leaves no ratio");
-    }
-
-    @Test
     void badArgumentsAreNamed() {
         assertTrue(run(2, "--batches", "64,x")[1].contains("--batches: \"x\" is not a positive integer"));
         assertTrue(run(2, "--encoders", "vgg")[1].contains("\"vgg\" is not one of"));
