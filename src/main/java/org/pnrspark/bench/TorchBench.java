@@ -84,11 +84,15 @@ final class TorchBench {
         List<String> cmd = List.of(python, script.toString(), "--encoder", encoder, "--batch", Integer.toString(batch),
                 "--steps", Integer.toString(steps), "--repeats", Integer.toString(repeats), "--threads",
                 Integer.toString(threads));
+        Path log = null;
         try {
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            // its readable line and any error to a file, shown only when it fails: the table stays one table
+            log = Files.createTempFile("torch-bench", ".log");
+            Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor() != 0) {
-                err.println("bench --torch: " + String.join(" ", cmd) + " failed (exit " + p.exitValue() + ")");
+                err.println("bench --torch: " + String.join(" ", cmd) + " failed (exit " + p.exitValue() + "):");
+                err.print(Files.readString(log));
                 return null;
             }
             // the script's result is the JSON object on its last line
@@ -104,6 +108,14 @@ final class TorchBench {
             err.println("bench --torch: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            if (log != null) {
+                try {
+                    Files.deleteIfExists(log);
+                } catch (IOException e) {
+                    // a temporary file left behind
+                }
+            }
         }
         return null;
     }
