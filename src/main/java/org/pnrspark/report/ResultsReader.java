@@ -40,7 +40,7 @@ public final class ResultsReader {
                     t.path("train_images").asInt(), t.path("epochs").asInt(), t.path("steps").asInt(),
                     number(t.path("final_loss")), curve, t.path("train_seconds").asDouble(),
                     t.path("images_per_second").asDouble(), evaluation(t), t.path("checkpoint").asText(),
-                    t.path("checkpoint_sha256").asText(),
+                    t.path("checkpoint_sha256").asText(), number(t.path("checkpoint_seconds")),
                     t.path("frozen_model_sha256").isTextual() ? t.path("frozen_model_sha256").asText() : null));
         }
         return new Finished(randomInit, List.copyOf(tasks), root.path("total_seconds").asDouble(0),

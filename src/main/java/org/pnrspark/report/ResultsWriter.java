@@ -138,6 +138,7 @@ public final class ResultsWriter {
             m.putAll(evaluation(t.evaluation()));
             m.put("checkpoint", t.checkpoint());
             m.put("checkpoint_sha256", t.checkpointSha256());
+            m.put("checkpoint_seconds", finite(t.checkpointSeconds()));
             m.put("frozen_model_sha256", t.frozenModelSha256());
             List<Map<String, Object>> curve = new ArrayList<>();
             for (EpochFigures e : t.curve()) curve.add(curvePoint(e));

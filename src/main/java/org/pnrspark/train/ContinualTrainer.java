@@ -174,11 +174,13 @@ public final class ContinualTrainer {
             String stage = String.format("task %d/%d", t + 1, tasks.size());
             checkLock();
             String sha;
+            long checkpointStart = System.nanoTime();
             try (JobDescription d = JobDescription.of(sc.sc(), stage + " · checkpoint")) {
                 sha = Checkpoints.write(storage, taskDir, online, config.hocon());
                 if (momentum != null) Checkpoints.writeMomentum(storage, taskDir, momentum);
                 if (queues != null) Checkpoints.writeQueues(storage, taskDir, queues);
             }
+            double checkpointSeconds = (System.nanoTime() - checkpointStart) / 1e9;
 
             Evaluation evaluation = evaluator.evaluate(online, stage);
             logEvaluation(stage, evaluation);
@@ -187,7 +189,7 @@ public final class ContinualTrainer {
             results.add(new TaskResult(t, task.classes(), method.describeObjective(t), task.trainIndices().length,
                     config.optim().epochs(), figures.steps(), figures.finalLoss(), figures.curve(), figures.seconds(),
                     figures.imagesPerSecond(), evaluation, Storage.child(taskDir, Checkpoints.MODEL), sha,
-                    frozenModel == null ? null : frozenModel.parametersSha256()));
+                    checkpointSeconds, frozenModel == null ? null : frozenModel.parametersSha256()));
             ResultsWriter.write(result(results, start), storage);
             // the task's row is written: its epoch checkpoints are no longer needed to resume
             EpochCheckpoint.clear(storage, taskDir);

@@ -91,7 +91,7 @@ final class ResumeState {
         TaskResult row = other.results().get(0);
         TaskResult adopted = new TaskResult(row.task(), row.classes(), row.objective(), row.trainImages(), row.epochs(),
                 row.steps(), row.finalLoss(), row.curve(), row.trainSeconds(), row.imagesPerSecond(), row.evaluation(),
-                Storage.child(taskDir, Checkpoints.MODEL), sha, row.frozenModelSha256());
+                Storage.child(taskDir, Checkpoints.MODEL), sha, row.checkpointSeconds(), row.frozenModelSha256());
         log.line("task 1/%d: the same as in %s (task 0 trains %s under every strategy): its checkpoint and results "
                 + "are reused, not retrained", numTasks, from, method.describeObjective(0));
         Finished finished = new Finished(List.of(adopted), other.randomInit(), 0, other.previous(), other.momentum(),
