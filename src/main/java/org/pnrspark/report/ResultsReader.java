@@ -16,8 +16,12 @@ import java.util.Map;
  * plain JSON values are read; the per-part evaluation times, which results.json sums, come back as one figure.
  */
 public final class ResultsReader {
-    /** The finished part of a run: the random-init evaluation (or null) and the rows of the completed tasks. */
-    public record Finished(Evaluation randomInit, List<TaskResult> tasks, double seconds, int workers) {}
+    /**
+     * The finished part of a run: the random-init evaluation (or null), the rows of the completed tasks, and its wall
+     * time with where it went ({@link TimeSplit#NONE} in files written before that was recorded).
+     */
+    public record Finished(Evaluation randomInit, List<TaskResult> tasks, double seconds, TimeSplit timeSplit,
+            int workers) {}
 
     private ResultsReader() {}
 
@@ -43,7 +47,10 @@ public final class ResultsReader {
                     t.path("checkpoint_sha256").asText(), number(t.path("checkpoint_seconds")),
                     t.path("frozen_model_sha256").isTextual() ? t.path("frozen_model_sha256").asText() : null));
         }
-        return new Finished(randomInit, List.copyOf(tasks), root.path("total_seconds").asDouble(0),
+        JsonNode split = root.path("time_split");
+        TimeSplit timeSplit = !split.isObject() ? TimeSplit.NONE : new TimeSplit(split.path("train").asDouble(),
+                split.path("evaluate").asDouble(), split.path("checkpoint").asDouble());
+        return new Finished(randomInit, List.copyOf(tasks), root.path("total_seconds").asDouble(0), timeSplit,
                 root.path("run").path("workers").asInt());
     }
 

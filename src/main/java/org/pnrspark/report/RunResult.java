@@ -10,9 +10,12 @@ import java.util.function.Function;
 /**
  * A finished (or partly finished) run: its configuration, where it wrote, the randomly initialised encoder's
  * evaluation (null when not made) and one result per completed task.
+ *
+ * @param seconds   the wall time of the run's sessions (total_seconds)
+ * @param timeSplit where {@code seconds} went
  */
 public record RunResult(JobConfig config, String outputDir, Evaluation randomInit, List<TaskResult> tasks,
-        double seconds, String sparkVersion, String master, int workers) {
+        double seconds, TimeSplit timeSplit, String sparkVersion, String master, int workers) {
     /** The accuracy matrix A[t][i]: linear-probe accuracy on task i's classes after training task t. */
     public double[][] accuracyMatrix() {
         return matrix(Evaluation::accuracy);

@@ -3,12 +3,15 @@ package org.pnrspark.report;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pnrspark.config.ConfigLoader;
+import org.pnrspark.config.JobConfig;
 import org.pnrspark.testutil.ExternalTools;
 import org.pnrspark.util.Storage;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +31,8 @@ class ResultsReaderTest {
         ResultsReader.Finished read = ResultsReader.read(storage, dir.toString());
         assertEquals(2, read.tasks().size());
         assertEquals(61.0, read.seconds());
+        assertEquals(TimeSplit.NONE, read.timeSplit(), "the earlier sessions' parts are unknown: all of it is other");
+        assertEquals(61.0, read.timeSplit().other(read.seconds()));
         for (TaskResult t : read.tasks()) {
             assertTrue(Double.isNaN(t.checkpointSeconds()), "checkpoint_seconds absent: " + t.checkpointSeconds());
             assertTrue(Double.isNaN(t.evaluation().featureSeconds()), "features_seconds absent");
@@ -39,6 +44,52 @@ class ResultsReaderTest {
     @Test
     void anOlderFileMatchesTheSchema() throws Exception {
         assertEquals("", schemaErrors(OLDER));
+    }
+
+    @Test
+    void checkpointSecondsAndTimeSplitAreWrittenAndReadBack(@TempDir Path dir) throws Exception {
+        RunResult run = runOfTheOlderFile(dir, new TimeSplit(20, 9, 0.75), 0.5);
+        String json = ResultsWriter.json(run);
+        Path file = dir.resolve(ResultsWriter.RESULTS_JSON);
+        Files.writeString(file, json);
+        assertEquals("", schemaErrors(file));
+        var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        assertEquals(61 - 20 - 9 - 0.75, root.get("time_split").get("other").asDouble(), 1e-9);
+        assertEquals(List.of("train", "evaluate", "checkpoint", "other"), fieldNames(root.get("time_split")));
+        ResultsReader.Finished read = ResultsReader.read(storage, dir.toString());
+        assertEquals(new TimeSplit(20, 9, 0.75), read.timeSplit());
+        for (TaskResult t : read.tasks()) assertEquals(0.5, t.checkpointSeconds());
+    }
+
+    @Test
+    void unknownCheckpointSecondsAreWrittenAsNull(@TempDir Path dir) throws Exception {
+        RunResult run = runOfTheOlderFile(dir, TimeSplit.NONE, Double.NaN);
+        var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ResultsWriter.json(run));
+        for (var t : root.get("tasks")) assertTrue(t.get("checkpoint_seconds").isNull(), t.toString());
+    }
+
+    /** The run of the older file, with the given time split and every task's checkpoint_seconds. */
+    private RunResult runOfTheOlderFile(Path dir, TimeSplit split, double checkpointSeconds) throws IOException {
+        Path older = dir.resolve("older");
+        Files.createDirectories(older);
+        Files.copy(OLDER, older.resolve(ResultsWriter.RESULTS_JSON));
+        ResultsReader.Finished read = ResultsReader.read(storage, older.toString());
+        List<TaskResult> tasks = new ArrayList<>();
+        for (TaskResult t : read.tasks()) {
+            tasks.add(new TaskResult(t.task(), t.classes(), t.objective(), t.trainImages(), t.epochs(), t.steps(),
+                    t.finalLoss(), t.curve(), t.trainSeconds(), t.imagesPerSecond(), t.evaluation(), t.checkpoint(),
+                    t.checkpointSha256(), checkpointSeconds, t.frozenModelSha256()));
+        }
+        JobConfig config = ConfigLoader.load(List.of(), List.of("scenario.tasks=2", "spark.batch_size_per_worker=16",
+                "continual.strategy=pnr", "output.dir=" + dir));
+        return new RunResult(config, dir.toString(), read.randomInit(), tasks, read.seconds(), split, "3.5.1",
+                "local[2]", read.workers());
+    }
+
+    private static List<String> fieldNames(com.fasterxml.jackson.databind.JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     /** What Debian's python3-jsonschema finds wrong with {@code file} against results.schema.json. */
