@@ -30,6 +30,20 @@ public record RunResult(JobConfig config, String outputDir, Evaluation randomIni
         return tasks.stream().map(t -> row.apply(t.evaluation())).toArray(double[][]::new);
     }
 
+    /**
+     * Augmented views (two per image) trained per second over the completed tasks: all their views over all their
+     * train_seconds, as each task's images_per_second; NaN before the first task.
+     */
+    public double trainingImagesPerSecond() {
+        double views = 0, seconds = 0;
+        for (TaskResult t : tasks) {
+            // every step trains one minibatch on every worker, two views of each image
+            views += 2.0 * t.steps() * workers * config.spark().batchSizePerWorker();
+            seconds += t.trainSeconds();
+        }
+        return seconds > 0 ? views / seconds : Double.NaN;
+    }
+
     /** Linear-probe accuracy on all classes after the last completed task (the headline number of the papers). */
     public double finalAccuracy() {
         return tasks.isEmpty() ? Double.NaN : tasks.get(tasks.size() - 1).accuracyAll();

@@ -12,13 +12,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** results.json read back: files of older versions of schema 2, and what the writer adds to them. */
+/**
+ * results.json read back: files of older versions of schema 2, what the writer adds to them, and the console's time
+ * line made of it.
+ */
 class ResultsReaderTest {
     /** Written before the evaluation's parts, checkpoint_seconds and time_split were recorded. */
     static final Path OLDER = Path.of("src/test/resources/results/written-before-time-split.json");
@@ -66,6 +71,27 @@ class ResultsReaderTest {
         RunResult run = runOfTheOlderFile(dir, TimeSplit.NONE, Double.NaN);
         var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ResultsWriter.json(run));
         for (var t : root.get("tasks")) assertTrue(t.get("checkpoint_seconds").isNull(), t.toString());
+    }
+
+    @Test
+    void theTimeLineSplitsTheRunsTimeInPercentsThatAddUpTo100(@TempDir Path dir) throws IOException {
+        RunResult run = runOfTheOlderFile(dir, new TimeSplit(26.5, 11, 0.5), 0.25);
+        // views: 2 tasks x 2 steps x 2 workers x 16 images x 2 views = 256, over 12.5 + 14 train_seconds
+        assertEquals("time: 1m01s = train 27s (43 %) · evaluate 11s (18 %) · checkpoint 1s (1 %) · other 23s (38 %); "
+                + "training 10 img/s over the tasks", ResultsTable.timeLine(run));
+    }
+
+    @Test
+    void wholePercentagesAddUpTo100() {
+        assertArrayEquals(new int[] {34, 33, 33}, ResultsTable.wholePercentages(new double[] {1, 1, 1}));
+        assertArrayEquals(new int[] {67, 0, 1, 32},
+                ResultsTable.wholePercentages(new double[] {66.6, 0.4, 0.6, 32.4}));
+        assertArrayEquals(new int[] {0, 0}, ResultsTable.wholePercentages(new double[] {0, 0}));
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 1000; i++) {
+            double[] parts = random.doubles(4, 0, 100).toArray();
+            assertEquals(100, Arrays.stream(ResultsTable.wholePercentages(parts)).sum(), Arrays.toString(parts));
+        }
     }
 
     /** The run of the older file, with the given time split and every task's checkpoint_seconds. */
