@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * Reads back what {@link ResultsWriter} wrote, so that a resumed run carries the rows of its finished tasks. Only
- * plain JSON values are read; the per-part evaluation times, which results.json sums, come back as one figure.
+ * plain JSON values are read; what files written by earlier versions lack (an evaluation's parts, a task's checkpoint
+ * time, the time split) comes back as NaN or absent.
  */
 public final class ResultsReader {
     /**
