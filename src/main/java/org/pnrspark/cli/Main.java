@@ -194,6 +194,7 @@ public final class Main {
                 runs.add(run);
                 out.println();
                 out.print(ResultsTable.accuracyMatrix(run));
+                out.println(ResultsTable.timeLine(run));
                 out.println("results: " + Storage.child(run.outputDir(), ResultsWriter.RESULTS_JSON));
                 out.println();
             }

@@ -13,11 +13,16 @@ import java.util.Map;
 
 /**
  * Reads back what {@link ResultsWriter} wrote, so that a resumed run carries the rows of its finished tasks. Only
- * plain JSON values are read; the per-part evaluation times, which results.json sums, come back as one figure.
+ * plain JSON values are read; what files written by earlier versions lack (an evaluation's parts, a task's checkpoint
+ * time, the time split) comes back as NaN or absent.
  */
 public final class ResultsReader {
-    /** The finished part of a run: the random-init evaluation (or null) and the rows of the completed tasks. */
-    public record Finished(Evaluation randomInit, List<TaskResult> tasks, double seconds, int workers) {}
+    /**
+     * The finished part of a run: the random-init evaluation (or null), the rows of the completed tasks, and its wall
+     * time with where it went ({@link TimeSplit#NONE} in files written before that was recorded).
+     */
+    public record Finished(Evaluation randomInit, List<TaskResult> tasks, double seconds, TimeSplit timeSplit,
+            int workers) {}
 
     private ResultsReader() {}
 
@@ -40,10 +45,13 @@ public final class ResultsReader {
                     t.path("train_images").asInt(), t.path("epochs").asInt(), t.path("steps").asInt(),
                     number(t.path("final_loss")), curve, t.path("train_seconds").asDouble(),
                     t.path("images_per_second").asDouble(), evaluation(t), t.path("checkpoint").asText(),
-                    t.path("checkpoint_sha256").asText(),
+                    t.path("checkpoint_sha256").asText(), number(t.path("checkpoint_seconds")),
                     t.path("frozen_model_sha256").isTextual() ? t.path("frozen_model_sha256").asText() : null));
         }
-        return new Finished(randomInit, List.copyOf(tasks), root.path("total_seconds").asDouble(0),
+        JsonNode split = root.path("time_split");
+        TimeSplit timeSplit = !split.isObject() ? TimeSplit.NONE : new TimeSplit(split.path("train").asDouble(),
+                split.path("evaluate").asDouble(), split.path("checkpoint").asDouble());
+        return new Finished(randomInit, List.copyOf(tasks), root.path("total_seconds").asDouble(0), timeSplit,
                 root.path("run").path("workers").asInt());
     }
 

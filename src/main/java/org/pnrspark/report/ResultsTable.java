@@ -1,5 +1,9 @@
 package org.pnrspark.report;
 
+import org.pnrspark.util.Durations;
+
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -32,6 +36,43 @@ public final class ResultsTable {
         return sb.toString();
     }
 
+    /**
+     * Where the run's wall time went, in whole percent of it that add up to 100, and the training throughput over
+     * its tasks: {@code time: 14m32s = train 9m50s (68 %) · evaluate ... · checkpoint ... · other ...; training
+     * 1,234 img/s over the tasks}.
+     */
+    public static String timeLine(RunResult run) {
+        TimeSplit split = run.timeSplit();
+        double[] parts = {split.train(), split.evaluate(), split.checkpoint(), split.other(run.seconds())};
+        int[] percent = wholePercentages(parts);
+        double rate = run.trainingImagesPerSecond();
+        return String.format(Locale.ROOT, "time: %s = train %s (%d %%) · evaluate %s (%d %%) · checkpoint %s (%d %%) "
+                        + "· other %s (%d %%); training %s img/s over the tasks", Durations.format(run.seconds()),
+                Durations.format(parts[0]), percent[0], Durations.format(parts[1]), percent[1],
+                Durations.format(parts[2]), percent[2], Durations.format(parts[3]), percent[3],
+                Double.isFinite(rate) ? String.format(Locale.ROOT, "%,.0f", rate) : "-");
+    }
+
+    /** Whole percentages that add up to 100: rounded down, then a point more for those that lost most. */
+    static int[] wholePercentages(double[] parts) {
+        double sum = Arrays.stream(parts).sum();
+        int[] whole = new int[parts.length];
+        if (!(sum > 0)) return whole;
+        double[] cut = new double[parts.length];
+        int given = 0;
+        for (int i = 0; i < parts.length; i++) {
+            double exact = 100 * parts[i] / sum;
+            whole[i] = (int) Math.floor(exact);
+            cut[i] = exact - whole[i];
+            given += whole[i];
+        }
+        List<Integer> byCut = new ArrayList<>();
+        for (int i = 0; i < parts.length; i++) byCut.add(i);
+        byCut.sort((a, b) -> Double.compare(cut[b], cut[a]));
+        for (int k = 0; k < 100 - given; k++) whole[byCut.get(k)]++;
+        return whole;
+    }
+
     private static String metricsLine(String what, org.pnrspark.eval.ContinualMetrics m) {
         return String.format(Locale.ROOT, "%s: final %s · average %s · forgetting %s · forward transfer %s (%%)%n",
                 what, pct(m.finalAccuracy()), pct(m.averageAccuracy()), pct(m.forgetting()), pct(m.forwardTransfer()));
@@ -39,7 +80,8 @@ public final class ResultsTable {
 
     /**
      * Several runs side by side: accuracy on all classes after each task, one row per run, the continual metrics and
-     * the final k-NN accuracy; then the random initialisation's accuracies, the baseline every row starts from.
+     * the final k-NN accuracy; then where each run's time went, and the random initialisation's accuracies, the
+     * baseline every row starts from.
      */
     public static String comparison(List<RunResult> runs) {
         if (runs.isEmpty()) return "";
@@ -60,6 +102,10 @@ public final class ResultsTable {
             double knn = r.tasks().isEmpty() ? Double.NaN : r.tasks().get(r.tasks().size() - 1).evaluation().knnAccuracyAll();
             sb.append(String.format(Locale.ROOT, " | %7s | %6s | %6s | %4s | %11.1f | %7.1f%n", pct(m.averageAccuracy()),
                     pct(m.forgetting()), pct(m.forwardTransfer()), pct(knn), imgs, r.seconds() / 60));
+        }
+        for (RunResult r : runs) {
+            sb.append(String.format(Locale.ROOT, "%-10s %s%n", r.config().continual().strategy().configName(),
+                    timeLine(r)));
         }
         runs.stream().map(RunResult::randomInit).filter(java.util.Objects::nonNull).findFirst().ifPresent(e ->
                 sb.append(String.format(Locale.ROOT, "random initialisation: linear probe %s, k-NN %s on all classes%n",

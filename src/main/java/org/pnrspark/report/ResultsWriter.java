@@ -138,6 +138,7 @@ public final class ResultsWriter {
             m.putAll(evaluation(t.evaluation()));
             m.put("checkpoint", t.checkpoint());
             m.put("checkpoint_sha256", t.checkpointSha256());
+            m.put("checkpoint_seconds", finite(t.checkpointSeconds()));
             m.put("frozen_model_sha256", t.frozenModelSha256());
             List<Map<String, Object>> curve = new ArrayList<>();
             for (EpochFigures e : t.curve()) curve.add(curvePoint(e));
@@ -150,6 +151,12 @@ public final class ResultsWriter {
         root.put("accuracy_matrix", matrix(run.accuracyMatrix()));
         root.put("knn_accuracy_matrix", c.eval().knn().enabled() ? matrix(run.knnAccuracyMatrix()) : null);
         root.put("total_seconds", run.seconds());
+        Map<String, Object> split = new LinkedHashMap<>();
+        split.put("train", run.timeSplit().train());
+        split.put("evaluate", run.timeSplit().evaluate());
+        split.put("checkpoint", run.timeSplit().checkpoint());
+        split.put("other", run.timeSplit().other(run.seconds()));
+        root.put("time_split", split);
         Map<String, Object> versions = new LinkedHashMap<>();
         versions.put("pnr_spark", Versions.project());
         versions.put("deeplearning4j", Versions.of(org.deeplearning4j.nn.graph.ComputationGraph.class));

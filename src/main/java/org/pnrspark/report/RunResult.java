@@ -10,9 +10,12 @@ import java.util.function.Function;
 /**
  * A finished (or partly finished) run: its configuration, where it wrote, the randomly initialised encoder's
  * evaluation (null when not made) and one result per completed task.
+ *
+ * @param seconds   the wall time of the run's sessions (total_seconds)
+ * @param timeSplit where {@code seconds} went
  */
 public record RunResult(JobConfig config, String outputDir, Evaluation randomInit, List<TaskResult> tasks,
-        double seconds, String sparkVersion, String master, int workers) {
+        double seconds, TimeSplit timeSplit, String sparkVersion, String master, int workers) {
     /** The accuracy matrix A[t][i]: linear-probe accuracy on task i's classes after training task t. */
     public double[][] accuracyMatrix() {
         return matrix(Evaluation::accuracy);
@@ -25,6 +28,20 @@ public record RunResult(JobConfig config, String outputDir, Evaluation randomIni
 
     private double[][] matrix(Function<Evaluation, double[]> row) {
         return tasks.stream().map(t -> row.apply(t.evaluation())).toArray(double[][]::new);
+    }
+
+    /**
+     * Augmented views (two per image) trained per second over the completed tasks: all their views over all their
+     * train_seconds, as each task's images_per_second; NaN before the first task.
+     */
+    public double trainingImagesPerSecond() {
+        double views = 0, seconds = 0;
+        for (TaskResult t : tasks) {
+            // every step trains one minibatch on every worker, two views of each image
+            views += 2.0 * t.steps() * workers * config.spark().batchSizePerWorker();
+            seconds += t.trainSeconds();
+        }
+        return seconds > 0 ? views / seconds : Double.NaN;
     }
 
     /** Linear-probe accuracy on all classes after the last completed task (the headline number of the papers). */

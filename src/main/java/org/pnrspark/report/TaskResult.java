@@ -10,6 +10,8 @@ import java.util.List;
  *
  * @param curve      one point per epoch
  * @param evaluation the linear probe and k-NN after this task; accuracies in [0, 1]
+ * @param checkpointSeconds the time writing the task's checkpoint (NaN when read from a file written before it was
+ *                          recorded)
  * @param frozenModelSha256 SHA-256 of the parameters of the frozen previous model this task trained with (the
  *                          previous task's encoder and projector), or null when the task had none
  */
@@ -27,6 +29,7 @@ public record TaskResult(
         Evaluation evaluation,
         String checkpoint,
         String checkpointSha256,
+        double checkpointSeconds,
         String frozenModelSha256) {
 
     /** Linear-probe accuracy on the test images of each task's classes after this task. */

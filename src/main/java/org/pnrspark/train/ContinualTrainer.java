@@ -25,6 +25,7 @@ import org.pnrspark.report.EpochFigures;
 import org.pnrspark.report.ResultsWriter;
 import org.pnrspark.report.RunResult;
 import org.pnrspark.report.TaskResult;
+import org.pnrspark.report.TimeSplit;
 import org.pnrspark.util.JobDescription;
 import org.pnrspark.util.Storage;
 
@@ -53,6 +54,8 @@ public final class ContinualTrainer {
     private Evaluation randomInit;
     /** Seconds spent by earlier attempts of a resumed run. */
     private double priorSeconds;
+    /** The train, evaluate and checkpoint parts of priorSeconds and of this attempt's time; the rest is other. */
+    private TimeSplit timeSplit = TimeSplit.NONE;
     private RunProgress progress;
     /** A finished run of the same configuration but the strategy, whose task 0 this run starts from, or null. */
     private String task0From;
@@ -121,6 +124,7 @@ public final class ContinualTrainer {
             finished = resume.adoptTask0(task0From, method, tasks.size(), sc.version(), sc.master());
         }
         priorSeconds = finished.seconds();
+        timeSplit = finished.timeSplit();
         List<TaskResult> results = new ArrayList<>(finished.results());
         randomInit = finished.randomInit();
         ComputationGraph previous = finished.previous();
@@ -136,6 +140,7 @@ public final class ContinualTrainer {
         if (randomInit == null && results.isEmpty() && config.eval().randomInitBaseline()) {
             // the baseline of forward transfer: the encoder as initialised, before any training
             randomInit = evaluator.evaluate(Networks.build(method.online(0)), "random init");
+            timeSplit = timeSplit.plusEvaluate(randomInit.seconds());
             logEvaluation("random init", randomInit);
         }
         progress = new RunProgress(tasks.size(), config.optim().epochs());
@@ -174,20 +179,24 @@ public final class ContinualTrainer {
             String stage = String.format("task %d/%d", t + 1, tasks.size());
             checkLock();
             String sha;
+            long checkpointStart = System.nanoTime();
             try (JobDescription d = JobDescription.of(sc.sc(), stage + " · checkpoint")) {
                 sha = Checkpoints.write(storage, taskDir, online, config.hocon());
                 if (momentum != null) Checkpoints.writeMomentum(storage, taskDir, momentum);
                 if (queues != null) Checkpoints.writeQueues(storage, taskDir, queues);
             }
+            double checkpointSeconds = (System.nanoTime() - checkpointStart) / 1e9;
 
             Evaluation evaluation = evaluator.evaluate(online, stage);
+            timeSplit = timeSplit.plusTrain(figures.sessionSeconds()).plusCheckpoint(checkpointSeconds)
+                    .plusEvaluate(evaluation.seconds());
             logEvaluation(stage, evaluation);
             String skipped = hadoop.takeSkipReport();
             if (skipped != null) log.line("task %d/%d: %s", t + 1, tasks.size(), skipped);
             results.add(new TaskResult(t, task.classes(), method.describeObjective(t), task.trainIndices().length,
                     config.optim().epochs(), figures.steps(), figures.finalLoss(), figures.curve(), figures.seconds(),
                     figures.imagesPerSecond(), evaluation, Storage.child(taskDir, Checkpoints.MODEL), sha,
-                    frozenModel == null ? null : frozenModel.parametersSha256()));
+                    checkpointSeconds, frozenModel == null ? null : frozenModel.parametersSha256()));
             ResultsWriter.write(result(results, start), storage);
             // the task's row is written: its epoch checkpoints are no longer needed to resume
             EpochCheckpoint.clear(storage, taskDir);
@@ -237,12 +246,15 @@ public final class ContinualTrainer {
 
     private RunResult result(List<TaskResult> results, long start) {
         return new RunResult(config, outputDir, randomInit, List.copyOf(results),
-                priorSeconds + (System.nanoTime() - start) / 1e9,
-                sc.version(), sc.master(), workers);
+                priorSeconds + (System.nanoTime() - start) / 1e9, timeSplit, sc.version(), sc.master(), workers);
     }
 
+    /**
+     * @param seconds        the task's training time, epochs trained by an earlier attempt included
+     * @param sessionSeconds the part of it spent by this attempt (earlier attempts' epochs are not in total_seconds)
+     */
     record TrainingFigures(int steps, double finalLoss, List<EpochFigures> curve, double seconds,
-            double imagesPerSecond) {}
+            double sessionSeconds, double imagesPerSecond) {}
 
     /**
      * @param momentum   the momentum target, updated on the driver after every averaging round (or null)
@@ -332,7 +344,8 @@ public final class ContinualTrainer {
         int trainedEpochs = epochs - firstEpoch;
         double imagesPerSecond = trainedEpochs == 0 ? curve.get(curve.size() - 1).imagesPerSecond()
                 : 2.0 * batchesPerEpoch * batch * trainedEpochs / trainedSeconds;
-        return new TrainingFigures(steps, lastEpochLoss, curve, priorTaskSeconds + trainedSeconds, imagesPerSecond);
+        return new TrainingFigures(steps, lastEpochLoss, curve, priorTaskSeconds + trainedSeconds, trainedSeconds,
+                imagesPerSecond);
     }
 
     /** Where a re-run would continue from after a failure in this task and epoch. */

@@ -1,5 +1,7 @@
 package org.pnrspark.train;
 
+import org.pnrspark.util.Durations;
+
 import java.io.PrintStream;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
@@ -19,11 +21,8 @@ public final class ProgressLog {
         out.flush();
     }
 
+    /** As {@link Durations#format}, which the report package shares. */
     public static String duration(double seconds) {
-        if (!Double.isFinite(seconds)) return "?";
-        long s = Math.round(seconds);
-        if (s < 60) return s + "s";
-        if (s < 3600) return (s / 60) + "m" + String.format(Locale.ROOT, "%02d", s % 60) + "s";
-        return (s / 3600) + "h" + String.format(Locale.ROOT, "%02d", (s % 3600) / 60) + "m";
+        return Durations.format(seconds);
     }
 }

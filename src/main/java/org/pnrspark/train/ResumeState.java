@@ -8,6 +8,7 @@ import org.pnrspark.report.ResultsReader;
 import org.pnrspark.report.ResultsWriter;
 import org.pnrspark.report.RunResult;
 import org.pnrspark.report.TaskResult;
+import org.pnrspark.report.TimeSplit;
 import org.pnrspark.util.Storage;
 
 import java.io.IOException;
@@ -34,9 +35,9 @@ final class ResumeState {
     }
 
     /** What earlier attempts of a run finished, with the state the next task starts from. */
-    record Finished(List<TaskResult> results, Evaluation randomInit, double seconds, ComputationGraph previous,
-            ComputationGraph momentum, KeyQueues queues) {
-        static final Finished NONE = new Finished(List.of(), null, 0, null, null, null);
+    record Finished(List<TaskResult> results, Evaluation randomInit, double seconds, TimeSplit timeSplit,
+            ComputationGraph previous, ComputationGraph momentum, KeyQueues queues) {
+        static final Finished NONE = new Finished(List.of(), null, 0, TimeSplit.NONE, null, null, null);
     }
 
     /**
@@ -57,7 +58,9 @@ final class ResumeState {
                         + " is task " + rows.get(i).task() + ", expected tasks 0.." + (numTasks - 1) + " in order");
             }
         }
-        if (rows.isEmpty()) return new Finished(rows, read.randomInit(), read.seconds(), null, null, null);
+        if (rows.isEmpty()) {
+            return new Finished(rows, read.randomInit(), read.seconds(), read.timeSplit(), null, null, null);
+        }
         int last = rows.size() - 1;
         String dir = Checkpoints.taskDir(runDir, last);
         ComputationGraph previous = Checkpoints.readModel(storage, Storage.child(dir, Checkpoints.MODEL),
@@ -70,7 +73,8 @@ final class ResumeState {
                     rows.size() > 1 ? "1-" + rows.size() : "1", outputDir, rows.size() == numTasks
                             ? "; nothing left to train" : "; next: task " + (rows.size() + 1) + "/" + numTasks);
         }
-        return new Finished(List.copyOf(rows), read.randomInit(), read.seconds(), previous, momentum, queues);
+        return new Finished(List.copyOf(rows), read.randomInit(), read.seconds(), read.timeSplit(), previous,
+                momentum, queues);
     }
 
     /**
@@ -91,13 +95,14 @@ final class ResumeState {
         TaskResult row = other.results().get(0);
         TaskResult adopted = new TaskResult(row.task(), row.classes(), row.objective(), row.trainImages(), row.epochs(),
                 row.steps(), row.finalLoss(), row.curve(), row.trainSeconds(), row.imagesPerSecond(), row.evaluation(),
-                Storage.child(taskDir, Checkpoints.MODEL), sha, row.frozenModelSha256());
+                Storage.child(taskDir, Checkpoints.MODEL), sha, row.checkpointSeconds(), row.frozenModelSha256());
         log.line("task 1/%d: the same as in %s (task 0 trains %s under every strategy): its checkpoint and results "
                 + "are reused, not retrained", numTasks, from, method.describeObjective(0));
-        Finished finished = new Finished(List.of(adopted), other.randomInit(), 0, other.previous(), other.momentum(),
-                other.queues());
-        ResultsWriter.write(new RunResult(config, outputDir, finished.randomInit(), finished.results(), 0, sparkVersion,
-                master, workers), storage);
+        // the other run's time is not this run's: its task 0 counts neither in total_seconds nor in any part
+        Finished finished = new Finished(List.of(adopted), other.randomInit(), 0, TimeSplit.NONE, other.previous(),
+                other.momentum(), other.queues());
+        ResultsWriter.write(new RunResult(config, outputDir, finished.randomInit(), finished.results(), 0,
+                TimeSplit.NONE, sparkVersion, master, workers), storage);
         return finished;
     }
 }

@@ -86,7 +86,8 @@ class EndToEndTest {
                 + "batch norm MKLDNNBatchNormHelper"), "the log names the oneDNN kernels in use:\n" + console);
         for (String strategy : List.of("finetune", "cassle", "pnr")) {
             Path out = dir.resolve(strategy);
-            assertTrue(console.lines().anyMatch(l -> l.startsWith(strategy + " ")), "comparison row for " + strategy);
+            assertTrue(console.lines().anyMatch(l -> l.startsWith(strategy + " ") && l.contains(" | ")),
+                    "comparison row for " + strategy);
             assertTrue(console.contains("forgetting"), console);
             for (int t = 0; t < 2; t++) {
                 Path model = out.resolve("task-" + t).resolve("model.zip");
@@ -136,6 +137,7 @@ class EndToEndTest {
                 }
                 assertEquals(e.get("eval_seconds").asDouble(), parts, 1e-9, e.toString());
             }
+            assertTimeSplit(results, strategy);
             String objective1 = results.get("tasks").get(1).get("objective").asText();
             assertTrue(objective1.contains(switch (strategy) {
                 case "finetune" -> "nt_xent";
@@ -149,6 +151,51 @@ class EndToEndTest {
             String effective = Files.readString(out.resolve("config.conf"));
             var reloaded = ConfigLoader.load(List.of(new ConfigLoader.Source("config.conf", effective)), List.of());
             assertEquals(strategy, reloaded.continual().strategy().configName());
+        }
+    }
+
+    /**
+     * time_split adds up what this run did: all of finetune's, only task 1 of the others (their task 0 and random-init
+     * evaluation are finetune's, whose time is not in their total_seconds); other is the rest of total_seconds.
+     */
+    private static void assertTimeSplit(JsonNode results, String strategy) {
+        boolean ownTask0 = strategy.equals("finetune");
+        double train = 0, evaluate = ownTask0 ? results.get("random_init").get("eval_seconds").asDouble() : 0;
+        double checkpoint = 0;
+        for (JsonNode task : results.get("tasks")) {
+            assertTrue(task.get("checkpoint_seconds").asDouble() > 0, "checkpoint_seconds of " + task);
+            if (task.get("task").asInt() == 0 && !ownTask0) continue;
+            train += task.get("train_seconds").asDouble();
+            evaluate += task.get("eval_seconds").asDouble();
+            checkpoint += task.get("checkpoint_seconds").asDouble();
+        }
+        JsonNode split = results.get("time_split");
+        double total = results.get("total_seconds").asDouble();
+        assertEquals(train, split.get("train").asDouble(), 1e-9 * total, strategy + " train: " + split);
+        assertEquals(evaluate, split.get("evaluate").asDouble(), 1e-9 * total, strategy + " evaluate: " + split);
+        assertEquals(checkpoint, split.get("checkpoint").asDouble(), 1e-9 * total, strategy + " checkpoint: " + split);
+        assertTrue(split.get("other").asDouble() >= 0, strategy + " other: " + split);
+        assertEquals(total, train + evaluate + checkpoint + split.get("other").asDouble(), 1e-6 * total,
+                strategy + ": the parts are measured within total_seconds " + total + ": " + split);
+    }
+
+    /** The time line after each run's accuracy matrix and under the side-by-side table, in percents of 100. */
+    @Test
+    void theConsoleSaysWhereEachRunsTimeWent() {
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("(?:\\w+ +)?time: \\S+ = "
+                + "train \\S+ \\((\\d+) %\\) · evaluate \\S+ \\((\\d+) %\\) · "
+                + "checkpoint \\S+ \\((\\d+) %\\) · other \\S+ \\((\\d+) %\\); "
+                + "training [\\d,]+ img/s over the tasks");
+        List<java.util.regex.Matcher> lines = console.lines().map(line::matcher)
+                .filter(java.util.regex.Matcher::matches).toList();
+        assertEquals(6, lines.size(), "one after each run, one per run under the table:\n" + console);
+        for (java.util.regex.Matcher m : lines) {
+            int sum = 0;
+            for (int g = 1; g <= 4; g++) sum += Integer.parseInt(m.group(g));
+            assertEquals(100, sum, 1, m.group());
+        }
+        for (String strategy : List.of("finetune", "cassle", "pnr")) {
+            assertTrue(console.lines().anyMatch(l -> l.matches(strategy + " +time: .*")), strategy + ":\n" + console);
         }
     }
 

@@ -81,7 +81,8 @@ class ResumeAndFaultsTest {
                 second.err);
         assertTrue(Files.exists(out.resolve(OutputLock.FILE)), "the killed job left its lock behind");
         assertTrue(log.contains("fault.fail_attempt: attempt 0"), "the injected failure happened:\n" + log);
-        assertEquals(1, results(out).get("tasks").size(), "task 1 was finished before the kill");
+        JsonNode beforeResume = results(out);
+        assertEquals(1, beforeResume.get("tasks").size(), "task 1 was finished before the kill");
         assertTrue(Files.isDirectory(out.resolve("task-1/epoch-1")) || Files.isDirectory(out.resolve("task-1/epoch-2")),
                 "an epoch checkpoint of task 2 exists");
         String task0Sha = Files.readString(out.resolve("task-0/model.zip.sha256"));
@@ -140,10 +141,28 @@ class ResumeAndFaultsTest {
             }
         }
 
+        // the resumed attempt added its parts to the killed one's: of task 2 only the epochs it trained itself, as
+        // total_seconds has none of the killed attempt's time after task 1
+        JsonNode split = resumedResults.get("time_split"), splitBefore = beforeResume.get("time_split");
+        JsonNode task2 = resumedResults.get("tasks").get(1);
+        double total = resumedResults.get("total_seconds").asDouble();
+        assertEquals(splitBefore.get("evaluate").asDouble() + task2.get("eval_seconds").asDouble(),
+                split.get("evaluate").asDouble(), 1e-9 * total, split.toString());
+        assertEquals(splitBefore.get("checkpoint").asDouble() + task2.get("checkpoint_seconds").asDouble(),
+                split.get("checkpoint").asDouble(), 1e-9 * total, split.toString());
+        double trainedHere = split.get("train").asDouble() - splitBefore.get("train").asDouble();
+        assertTrue(trainedHere > 0 && trainedHere < task2.get("train_seconds").asDouble(), split + " " + task2);
+        assertEquals(total, split.get("train").asDouble() + split.get("evaluate").asDouble()
+                + split.get("checkpoint").asDouble() + split.get("other").asDouble(), 1e-6 * total, split.toString());
+
         // a finished run is not trained again
         Result again = inProcess(out);
         assertEquals(0, again.code, again.err);
         assertTrue(again.out.contains("nothing left to train"), again.out);
+        JsonNode splitAgain = results(out).get("time_split");
+        for (String part : List.of("train", "evaluate", "checkpoint")) {
+            assertEquals(split.get(part), splitAgain.get(part), part + " of a run found finished");
+        }
     }
 
     /**
