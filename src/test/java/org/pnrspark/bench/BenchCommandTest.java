@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The bench command's table (what it prints, not how fast: figures come from running it, not from tests). */
 class BenchCommandTest {
@@ -114,6 +115,26 @@ class BenchCommandTest {
         assertEquals(4, given.repeats());
         assertEquals(List.of(1, 20), given.frequencies());
         assertEquals(List.of(64, 128, 256), BenchCommand.parse(new String[0]).batches("resnet18-cifar"));
+    }
+
+    @Test
+    void torchRowsComeAfterPnrSparksOnceTheJvmIsQuiet() {
+        String[] r = run(0, "--torch", "--encoders", "small-cnn", "--batches", "4", "--steps", "1", "--repeats", "2",
+                "--warmup", "0");
+        assumeTrue(!r[1].contains("no PyTorch column"), "python3 with torch and torchvision is not installed");
+        String out = r[0];
+        Matcher spark = Pattern.compile("small-cnn +28x28x1 +4 +[0-9.]+ +([0-9.]+) ").matcher(out);
+        Matcher torch = Pattern.compile("small-cnn +4 +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9.]+)x +"
+                + "([0-9]+)% +([0-9]+)%").matcher(out);
+        assertTrue(spark.find() && torch.find(), out + r[1]);
+        // the second table comes after the first, and repeats pnr-spark's median next to PyTorch's
+        assertTrue(torch.start() > spark.end(), out);
+        double sparkMedian = Double.parseDouble(spark.group(1)), torchMedian = Double.parseDouble(torch.group(3));
+        assertEquals(sparkMedian, Double.parseDouble(torch.group(1)), 0.051);
+        assertTrue(Double.parseDouble(torch.group(2)) <= torchMedian && torchMedian <= Double.parseDouble(torch.group(4)));
+        assertEquals(sparkMedian / torchMedian, Double.parseDouble(torch.group(5)), 0.01 + 0.01 * sparkMedian / torchMedian);
+        assertTrue(out.contains("PyTorch alone: ") && out.contains("tools/torch_bench.py --encoder small-cnn --batch 4 "
+                + "--steps 1 --repeats 2 --threads "), out);
     }
 
     @Test
