@@ -16,7 +16,6 @@ import org.pnrspark.model.Networks;
 import org.pnrspark.util.NativeThreads;
 
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -149,7 +148,7 @@ public final class BenchCommand {
                 "RSS", "others");
         String kernels = "";
         List<String> warmups = new ArrayList<>();
-        List<TorchRow> torchRows = new ArrayList<>();
+        List<TorchBench.MeasuredRow> torchRows = new ArrayList<>();
         for (String encoder : o.encoders()) {
             List<String> sets = new ArrayList<>(o.sets());
             sets.add("model.encoder=" + encoder);
@@ -168,52 +167,14 @@ public final class BenchCommand {
                         cores(row.otherCores()));
                 out.flush();
                 kernels = row.kernels();
-                torchRows.add(new TorchRow(encoder, batch, row));
+                torchRows.add(new TorchBench.MeasuredRow(encoder, batch, row));
             }
         }
         out.println("before the timed steps, " + String.join("; ", warmups));
         out.println("kernels: " + kernels);
         out.println("others: the cores the rest of the machine kept busy during the timed steps");
-        if (torch != null) compareWithTorch(torch, torchRows, o, threads, out, err);
+        if (torch != null) torch.compare(torchRows, o, threads, out, err);
         return 0;
-    }
-
-    private record TorchRow(String encoder, int batch, Row row) {}
-
-    /**
-     * PyTorch's figures for the rows pnr-spark measured, each alone: after all of pnr-spark's rows, in a child
-     * process per row, started only once this JVM has gone quiet (a JVM that has just trained keeps compiling,
-     * collecting and spinning native threads for a while, which on 2 cores takes a core from PyTorch).
-     */
-    private static void compareWithTorch(TorchBench torch, List<TorchRow> rows, Options o, int threads,
-            PrintStream out, PrintStream err) {
-        out.println();
-        out.printf(Locale.ROOT, "%-15s %5s %11s %9s %9s %9s %8s %9s %9s%n", "encoder", "batch", "pnr-spark", "torch min",
-                "median", "max", "ratio", "jvm busy", "others");
-        for (TorchRow r : rows) {
-            CpuLoad.Quiet quiet = CpuLoad.awaitQuiet(0.03, Duration.ofSeconds(2), Duration.ofSeconds(60));
-            if (!quiet.quiet()) err.println("bench --torch: this JVM is " + quiet.describe() + "; timing PyTorch anyway");
-            CpuLoad.Mark mark = CpuLoad.Mark.now();
-            TorchBench.Result t = torch.run(r.encoder(), r.batch(), o.steps(), o.repeats(), threads, err);
-            if (t == null) {
-                out.printf(Locale.ROOT, "%-15s %5d %11.1f %9s %9s %9s %8s %9s %9s%n", r.encoder(), r.batch(),
-                        r.row().median(), "-", "-", "-", "-", "-", "-");
-                continue;
-            }
-            double jvm = mark.jvmCores(), others = mark.otherCores(t.cpuSeconds());
-            out.printf(Locale.ROOT, "%-15s %5d %11.1f %9.1f %9.1f %9.1f %7.2fx %9s %9s%n", r.encoder(), r.batch(),
-                    r.row().median(), t.min(), t.median(), t.max(), r.row().median() / t.median(), cores(jvm),
-                    cores(others));
-            out.flush();
-        }
-        out.println("torch: " + torch.describe() + ", " + threads + " threads, the same steps and repeats, each row in"
-                + " its own process once this JVM had gone quiet; ratio = pnr-spark's median img/s / PyTorch's; jvm"
-                + " busy and others: the cores this JVM and the rest of the machine kept busy while PyTorch ran"
-                + " (both should be near 0)");
-        // the same figures from PyTorch alone, with no JVM at all, which these must agree with
-        for (String encoder : o.encoders()) {
-            out.println("PyTorch alone: " + torch.command(encoder, o.batches(encoder), o.steps(), o.repeats(), threads));
-        }
     }
 
     /** Cores as a percentage of one core, '-' where unknown. */

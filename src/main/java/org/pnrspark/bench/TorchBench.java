@@ -8,12 +8,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code bench --torch}: runs tools/torch_bench.py (the same training step in PyTorch) in a child process, one per
+ * {@code bench --torch}: the comparison with PyTorch; runs tools/torch_bench.py (the same training step in PyTorch) in a child process, one per
  * row of the one-JVM table, after all of pnr-spark's rows and once this JVM has gone quiet. Python is $PNR_PYTHON, else
  * /usr/bin/python3, else python3 on the PATH; the script is looked up under the working directory, then next to the
  * directory of pnr-spark's jar.
@@ -118,6 +120,45 @@ final class TorchBench {
             }
         }
         return null;
+    }
+
+    /** A row pnr-spark measured, for PyTorch to be timed on. */
+    record MeasuredRow(String encoder, int batch, BenchCommand.Row row) {}
+
+    /**
+     * PyTorch's figures for the rows pnr-spark measured, each alone: after all of pnr-spark's rows, in a child
+     * process per row, started only once this JVM has gone quiet (a JVM that has just trained keeps compiling,
+     * collecting and spinning native threads for a while, which on 2 cores takes a core from PyTorch).
+     */
+    void compare(List<MeasuredRow> rows, BenchCommand.Options o, int threads,
+            PrintStream out, PrintStream err) {
+        out.println();
+        out.printf(Locale.ROOT, "%-15s %5s %11s %9s %9s %9s %8s %9s %9s%n", "encoder", "batch", "pnr-spark", "torch min",
+                "median", "max", "ratio", "jvm busy", "others");
+        for (MeasuredRow r : rows) {
+            CpuLoad.Quiet quiet = CpuLoad.awaitQuiet(0.03, Duration.ofSeconds(2), Duration.ofSeconds(60));
+            if (!quiet.quiet()) err.println("bench --torch: this JVM is " + quiet.describe() + "; timing PyTorch anyway");
+            CpuLoad.Mark mark = CpuLoad.Mark.now();
+            Result t = run(r.encoder(), r.batch(), o.steps(), o.repeats(), threads, err);
+            if (t == null) {
+                out.printf(Locale.ROOT, "%-15s %5d %11.1f %9s %9s %9s %8s %9s %9s%n", r.encoder(), r.batch(),
+                        r.row().median(), "-", "-", "-", "-", "-", "-");
+                continue;
+            }
+            double jvm = mark.jvmCores(), others = mark.otherCores(t.cpuSeconds());
+            out.printf(Locale.ROOT, "%-15s %5d %11.1f %9.1f %9.1f %9.1f %7.2fx %9s %9s%n", r.encoder(), r.batch(),
+                    r.row().median(), t.min(), t.median(), t.max(), r.row().median() / t.median(), BenchCommand.cores(jvm),
+                    BenchCommand.cores(others));
+            out.flush();
+        }
+        out.println("torch: " + describe() + ", " + threads + " threads, the same steps and repeats, each row in"
+                + " its own process once this JVM had gone quiet; ratio = pnr-spark's median img/s / PyTorch's; jvm"
+                + " busy and others: the cores this JVM and the rest of the machine kept busy while PyTorch ran"
+                + " (both should be near 0)");
+        // the same figures from PyTorch alone, with no JVM at all, which these must agree with
+        for (String encoder : o.encoders()) {
+            out.println("PyTorch alone: " + command(encoder, o.batches(encoder), o.steps(), o.repeats(), threads));
+        }
     }
 
     /** The command line that times the same rows in PyTorch alone, as this bench does in its child processes. */
