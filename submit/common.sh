@@ -40,6 +40,21 @@ pnr_jvm_flags() {
   fi
 }
 
+# glibc's allocator: large blocks on transparent huge pages (glibc 2.35 or later, THP "madvise" or "always"). ND4J
+# allocates its arrays with malloc; every first touch of a 4 KiB page is a fault, which on virtual machines costs
+# enough to make ResNet-18's step 3.5x slower (docs/performance.md). GLIBC_TUNABLES set in the environment, even
+# empty, is passed on instead. Exported for a driver started here; pnr_env_confs carries it to the executors, and
+# to a driver in the cluster with pnr_driver_env_conf KEY_PREFIX.
+pnr_allocator_env() {
+  export GLIBC_TUNABLES=${GLIBC_TUNABLES-glibc.malloc.hugetlb=1}
+  pnr_env_confs=()
+  if [[ -n $GLIBC_TUNABLES ]]; then pnr_env_confs=(--conf "spark.executorEnv.GLIBC_TUNABLES=$GLIBC_TUNABLES"); fi
+}
+
+pnr_driver_env_conf() {
+  if [[ -n $GLIBC_TUNABLES ]]; then pnr_env_confs+=(--conf "$1.GLIBC_TUNABLES=$GLIBC_TUNABLES"); fi
+}
+
 # spark-submit: $SPARK_SUBMIT (a command line), else $SPARK_HOME/bin/spark-submit, else the one on PATH.
 pnr_find_spark_submit() {
   if [[ -n "${SPARK_SUBMIT:-}" ]]; then
@@ -117,6 +132,7 @@ pnr_cluster_job() {
   pnr_output_dir
   pnr_find_jar
   pnr_jvm_flags
+  pnr_allocator_env
   pnr_find_spark_submit
   pnr_files=()
   pnr_executor_memory_confs

@@ -27,6 +27,7 @@ shift
 pnr_conf=$conf
 pnr_name="pnr-spark-$(basename "$conf" .conf)"
 pnr_cluster_job /opt/pnr-spark/submit/gpu-discovery.sh
+pnr_driver_env_conf spark.kubernetes.driverEnv
 extra=(--conf "spark.kubernetes.container.image=$IMAGE"
   --conf "spark.kubernetes.namespace=${NAMESPACE:-default}"
   --conf "spark.kubernetes.authenticate.driver.serviceAccountName=${SERVICE_ACCOUNT:-spark}")
@@ -40,7 +41,7 @@ pnr_run "${pnr_submit[@]}" \
   --driver-java-options "$pnr_driver_java_opts -Dlog4j2.configurationFile=/opt/pnr-spark/submit/log4j2.properties" \
   --conf "spark.executor.extraJavaOptions=$pnr_executor_java_opts" \
   --conf "spark.task.maxFailures=4" \
-  ${pnr_memory_confs[@]+"${pnr_memory_confs[@]}"} \
+  ${pnr_memory_confs[@]+"${pnr_memory_confs[@]}"} ${pnr_env_confs[@]+"${pnr_env_confs[@]}"} \
   --conf "spark.executor.instances=${NUM_EXECUTORS:-2}" --conf "spark.executor.cores=${EXECUTOR_CORES:-4}" \
   --conf "spark.dynamicAllocation.enabled=false" \
   ${pnr_gpu[@]+"${pnr_gpu[@]}"} ${extra[@]+"${extra[@]}"} \

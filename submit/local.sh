@@ -16,6 +16,7 @@ pnr_conf_arg "$@"
 shift
 pnr_find_jar
 pnr_jvm_flags
+pnr_allocator_env
 pnr_find_spark_submit
 pnr_run "${pnr_submit[@]}" \
   --master "${MASTER:-local[2]}" \
@@ -24,4 +25,5 @@ pnr_run "${pnr_submit[@]}" \
   --driver-memory "${DRIVER_MEMORY:-8g}" \
   --driver-java-options "$pnr_flags -Dlog4j2.configurationFile=file:$pnr_root/submit/log4j2.properties" \
   --conf "spark.executor.extraJavaOptions=$pnr_flags" \
+  ${pnr_env_confs[@]+"${pnr_env_confs[@]}"} \
   "$pnr_jar" train --conf "$pnr_conf" "$@"

@@ -20,6 +20,7 @@ pnr_conf_arg "$@"
 shift
 [[ -n "${HADOOP_CONF_DIR:-}" || "${DRY_RUN:-0}" == 1 ]] || pnr_die "set HADOOP_CONF_DIR to the directory of the cluster's yarn-site.xml"
 pnr_cluster_job ""
+pnr_driver_env_conf spark.yarn.appMasterEnv
 mode=${DEPLOY_MODE:-cluster}
 [[ $mode == cluster || $mode == client ]] || pnr_die "DEPLOY_MODE must be cluster or client, got $mode"
 # the configuration travels with the job, with the files it includes (its directory's .conf files)
@@ -51,5 +52,5 @@ pnr_run "${pnr_submit[@]}" \
   --conf "spark.executor.extraJavaOptions=$pnr_executor_java_opts" \
   --conf "spark.yarn.maxAppAttempts=${MAX_APP_ATTEMPTS:-2}" \
   --conf "spark.task.maxFailures=4" \
-  ${pnr_memory_confs[@]+"${pnr_memory_confs[@]}"} ${pnr_executor_confs[@]+"${pnr_executor_confs[@]}"} ${pnr_gpu[@]+"${pnr_gpu[@]}"} ${extra[@]+"${extra[@]}"} \
+  ${pnr_memory_confs[@]+"${pnr_memory_confs[@]}"} ${pnr_env_confs[@]+"${pnr_env_confs[@]}"} ${pnr_executor_confs[@]+"${pnr_executor_confs[@]}"} ${pnr_gpu[@]+"${pnr_gpu[@]}"} ${extra[@]+"${extra[@]}"} \
   "$pnr_jar" train --conf "$conf_arg" --set "output.dir=$OUTPUT_DIR" --set "spark.workers=$pnr_workers" "$@"

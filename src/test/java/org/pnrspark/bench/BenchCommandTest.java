@@ -123,9 +123,10 @@ class BenchCommandTest {
                 "--warmup", "0");
         assumeTrue(!r[1].contains("no PyTorch column"), "python3 with torch and torchvision is not installed");
         String out = r[0];
-        Matcher spark = Pattern.compile("small-cnn +28x28x1 +4 +[0-9.]+ +([0-9.]+) ").matcher(out);
+        Matcher spark = Pattern.compile("small-cnn +28x28x1 +4 +[0-9.]+ +([0-9.]+) .* ([0-9.]+) MB +[0-9]+%")
+                .matcher(out);
         Matcher torch = Pattern.compile("small-cnn +4 +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9.]+)x +"
-                + "([0-9]+)% +([0-9]+)%").matcher(out);
+                + "([0-9]+)% +([0-9]+)% +([0-9.]+) MB").matcher(out);
         assertTrue(spark.find() && torch.find(), out + r[1]);
         // the second table comes after the first, and repeats pnr-spark's median next to PyTorch's
         assertTrue(torch.start() > spark.end(), out);
@@ -133,6 +134,9 @@ class BenchCommandTest {
         assertEquals(sparkMedian, Double.parseDouble(torch.group(1)), 0.051);
         assertTrue(Double.parseDouble(torch.group(2)) <= torchMedian && torchMedian <= Double.parseDouble(torch.group(4)));
         assertEquals(sparkMedian / torchMedian, Double.parseDouble(torch.group(5)), 0.01 + 0.01 * sparkMedian / torchMedian);
+        // what the JVM kept resident while PyTorch ran, its measurements' native memory given back: not above their peak
+        double resident = Double.parseDouble(torch.group(8)), peak = Double.parseDouble(spark.group(2));
+        assertTrue(resident > 0 && resident < 1.1 * peak, resident + " MB resident during PyTorch, peak " + peak + " MB");
         assertTrue(out.contains("PyTorch alone: ") && out.contains("tools/torch_bench.py --encoder small-cnn --batch 4 "
                 + "--steps 1 --repeats 2 --threads "), out);
     }

@@ -46,7 +46,16 @@ class SubmitScriptsTest {
         assertTrue(r.output.startsWith("spark-submit --master local\\[2\\,3\\] "), r.output);
         assertTrue(r.output.contains("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED"), r.output);
         assertTrue(r.output.contains("spark.executor.extraJavaOptions="), r.output);
+        // ND4J's large arrays on transparent huge pages, in the executors and (exported) in the driver
+        assertTrue(r.output.contains("spark.executorEnv.GLIBC_TUNABLES=glibc.malloc.hugetlb=1"), r.output);
         assertTrue(r.output.trim().endsWith(CPU_JAR + " train --conf conf/fmnist-5t.conf --strategies pnr"), r.output);
+        // the user's own setting wins; set empty, nothing is passed
+        Run own = script("local.sh", Map.of("JAR", CPU_JAR, "GLIBC_TUNABLES", "glibc.malloc.arena_max=2"),
+                "conf/fmnist-5t.conf");
+        assertTrue(own.output.contains("spark.executorEnv.GLIBC_TUNABLES=glibc.malloc.arena_max=2"), own.output);
+        Run off = script("local.sh", Map.of("JAR", CPU_JAR, "GLIBC_TUNABLES", ""), "conf/fmnist-5t.conf");
+        assertEquals(0, off.code, off.output);
+        assertFalse(off.output.contains("GLIBC_TUNABLES"), off.output);
     }
 
     @Test
@@ -64,6 +73,7 @@ class SubmitScriptsTest {
         assertTrue(out.contains("-Dorg.bytedeco.javacpp.maxbytes=10G\\ -Dorg.bytedeco.javacpp.maxphysicalbytes=14G"), out);
         assertTrue(out.contains("spark.driver.memoryOverhead=5g"), out);
         assertTrue(out.contains("spark.yarn.maxAppAttempts=2"), out);
+        assertTrue(out.contains("spark.yarn.appMasterEnv.GLIBC_TUNABLES=glibc.malloc.hugetlb=1"), out);
         assertFalse(out.contains("gpu"), out);
 
         Run client = script("yarn.sh", Map.of("JAR", CPU_JAR, "OUTPUT_DIR", "hdfs:///x", "DEPLOY_MODE", "client",
@@ -123,6 +133,7 @@ class SubmitScriptsTest {
         assertTrue(out.contains("--master k8s://https://api.example:6443 --deploy-mode cluster"), out);
         assertTrue(out.contains("spark.kubernetes.container.image=registry.example/pnr-spark:0.1"), out);
         assertTrue(out.contains("spark.kubernetes.namespace=ml"), out);
+        assertTrue(out.contains("spark.kubernetes.driverEnv.GLIBC_TUNABLES=glibc.malloc.hugetlb=1"), out);
         assertTrue(out.contains("local:///opt/pnr-spark/pnr-spark.jar train --conf /opt/pnr-spark/conf/cifar100-5t.conf"
                 + " --set output.dir=hdfs://nn:8020/pnr/run --set spark.workers=8"), out);
 
@@ -179,7 +190,7 @@ class SubmitScriptsTest {
         for (String k : List.of("SPARK_SUBMIT", "SPARK_HOME", "JAR", "OUTPUT_DIR", "HADOOP_CONF_DIR", "K8S_MASTER",
                 "IMAGE", "GPUS_PER_EXECUTOR", "MASTER", "EXECUTOR_CORES", "NUM_EXECUTORS", "DEPLOY_MODE",
                 "EXECUTOR_MEMORY", "EXECUTOR_OFFHEAP", "DRIVER_MEMORY", "DRIVER_OFFHEAP", "QUEUE", "PRINCIPAL", "KEYTAB",
-                "NAMESPACE", "SERVICE_ACCOUNT", "MAX_APP_ATTEMPTS", "DRY_RUN", "OUT", "PNR_JAVA_OPTS")) {
+                "NAMESPACE", "SERVICE_ACCOUNT", "MAX_APP_ATTEMPTS", "DRY_RUN", "OUT", "PNR_JAVA_OPTS", "GLIBC_TUNABLES")) {
             pb.environment().remove(k);
         }
         pb.environment().putAll(env);
