@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Switches for pnr-spark's own layer kernels, each replacing a slow path of DL4J 1.0.0-M2.1 on the CPU
- * (README, "Performance notes"). All are on by default; the JVM property {@code pnr.fastKernels=false} turns them
+ * (docs/performance.md). All are on by default; the JVM property {@code pnr.fastKernels=false} turns them
  * all off, {@code pnr.fastKernels.<name>=false} one of them. They are read on every call, so that {@code bench
  * --profile --ab NAME} can time a network with and without one, alternating, in the same process.
  *
