@@ -167,9 +167,8 @@ final class TorchBench {
 
     /**
      * Gives back the native memory this JVM's measurements left allocated (ND4J's workspaces, arrays no longer
-     * referenced) and returns the resident size after. A JVM that keeps gigabytes
-     * resident while PyTorch runs slowed PyTorch's ResNet-18 by a quarter here: PyTorch allocates fresh memory every
-     * step, and on a virtual machine each first touch of a page is an expensive fault.
+     * referenced) and returns the resident size after, so that PyTorch meets the machine it would meet alone:
+     * after a JVM that kept 9 GB resident, PyTorch's ResNet-18 ran a quarter slower here than alone.
      */
     static long releaseNativeMemory() {
         Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
