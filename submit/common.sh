@@ -40,13 +40,14 @@ pnr_jvm_flags() {
   fi
 }
 
-# glibc's allocator: large blocks on transparent huge pages (glibc 2.35 or later, THP "madvise" or "always"). ND4J
+# glibc's allocator (glibc.tunables in submit/jvm.properties): large blocks on transparent huge pages (glibc 2.35 or
+# later, THP "madvise" or "always"). ND4J
 # allocates its arrays with malloc; every first touch of a 4 KiB page is a fault, which on virtual machines costs
 # enough to make ResNet-18's step 3.5x slower (docs/performance.md). GLIBC_TUNABLES set in the environment, even
 # empty, is passed on instead. Exported for a driver started here; pnr_env_confs carries it to the executors, and
 # to a driver in the cluster with pnr_driver_env_conf KEY_PREFIX.
 pnr_allocator_env() {
-  export GLIBC_TUNABLES=${GLIBC_TUNABLES-glibc.malloc.hugetlb=1}
+  export GLIBC_TUNABLES=${GLIBC_TUNABLES-$(sed -n 's/^glibc.tunables=//p' "$pnr_root/submit/jvm.properties")}
   pnr_env_confs=()
   if [[ -n $GLIBC_TUNABLES ]]; then pnr_env_confs=(--conf "spark.executorEnv.GLIBC_TUNABLES=$GLIBC_TUNABLES"); fi
 }
