@@ -20,6 +20,7 @@ import org.pnrspark.eval.FeatureSet;
 import org.pnrspark.eval.KnnClassifier;
 import org.pnrspark.eval.LinearProbe;
 import org.pnrspark.method.Methods;
+import org.pnrspark.model.BatchNormFolding;
 import org.pnrspark.model.ModelSnapshot;
 import org.pnrspark.model.Networks;
 import org.pnrspark.train.SparkSessions;
@@ -81,7 +82,7 @@ final class EvalBench {
         ImageSource trainImages = ImageSources.get(c, Split.TRAIN, hadoop.value());
         ImageSource testImages = ImageSources.get(c, Split.TEST, hadoop.value());
         int numClasses = c.data().numClasses();
-        Broadcast<ModelSnapshot> encoder = sc.broadcast(ModelSnapshot.of(Networks.featureExtractor(c),
+        Broadcast<ModelSnapshot> encoder = sc.broadcast(BatchNormFolding.featureExtractor(c,
                 Networks.build(Methods.of(c).online(0))));
         out.printf(Locale.ROOT, "bench --eval: %s, %d training / %d test images, %s encoder at random init, %s, "
                         + "%d workers, eval.batch_size %d; seconds min / median / max over %d repeats%n",

@@ -179,7 +179,8 @@ public record JobConfig(
      *                         many MiB as float64, else by Spark MLlib on the executors (0: always MLlib)
      */
     public record Eval(String probeProtocol, int probeMaxIter, double probeRegParam, int probeDriverMaxMb,
-            OfflineProbe offline, Knn knn, boolean randomInitBaseline, int batchSize) implements Serializable {}
+            OfflineProbe offline, Knn knn, boolean randomInitBaseline, int batchSize, boolean foldBatchNorm)
+            implements Serializable {}
 
     /**
      * The reference's linear evaluation (docs/reference.md §8.2) on frozen features.

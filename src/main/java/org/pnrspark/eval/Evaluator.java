@@ -12,7 +12,7 @@ import org.pnrspark.data.Split;
 import org.pnrspark.data.TaskSplit;
 import org.pnrspark.model.Encoders;
 import org.pnrspark.model.ModelSnapshot;
-import org.pnrspark.model.Networks;
+import org.pnrspark.model.BatchNormFolding;
 import org.pnrspark.util.JobDescription;
 
 import java.util.Arrays;
@@ -51,7 +51,7 @@ public final class Evaluator {
      */
     public Evaluation evaluate(ComputationGraph network, String stage) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Broadcast<ModelSnapshot> encoder = sc.broadcast(ModelSnapshot.of(Networks.featureExtractor(config), network));
+        Broadcast<ModelSnapshot> encoder = sc.broadcast(BatchNormFolding.featureExtractor(config, network));
         JobConfig.Eval eval = config.eval();
         int numClasses = config.data().numClasses();
         JavaRDD<FeatureBlock> train = null, test = null;

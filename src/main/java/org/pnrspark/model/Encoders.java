@@ -45,36 +45,47 @@ public final class Encoders {
 
     /** Adds the named encoder for images of {@code channels} channels; returns the name of its feature vertex. */
     public static String add(GraphBuilder g, String input, String encoder, int channels, Regularizers reg) {
+        return add(g, input, encoder, channels, reg, null);
+    }
+
+    /**
+     * As {@link #add(GraphBuilder, String, String, int, Regularizers)}; with a {@code folding}, every batch norm is
+     * left out and the convolution before it gets a bias instead, each pair recorded in the folding (inference only).
+     */
+    static String add(GraphBuilder g, String input, String encoder, int channels, Regularizers reg,
+            BatchNormFolding folding) {
+        Blocks b = new Blocks(g, reg, folding);
         return switch (encoder) {
-            case SMALL_CNN -> smallCnn(g, input, channels, reg);
-            case RESNET18_CIFAR -> resnet18(g, input, channels, true, reg);
-            case RESNET18_IMAGENET -> resnet18(g, input, channels, false, reg);
+            case SMALL_CNN -> smallCnn(b, input, channels);
+            case RESNET18_CIFAR -> resnet18(b, input, channels, true);
+            case RESNET18_IMAGENET -> resnet18(b, input, channels, false);
             default -> throw new IllegalArgumentException("unknown encoder " + encoder);
         };
     }
 
-    static String smallCnn(GraphBuilder g, String input, int inChannels, Regularizers reg) {
+    private static String smallCnn(Blocks b, String input, int inChannels) {
         String prev = input;
         int in = inChannels;
         for (int i = 0; i < SMALL_CNN_CHANNELS.length; i++) {
             String conv = NetworkBlocks.ENCODER_PREFIX + "conv" + (i + 1);
-            g.addLayer(conv, conv(3, SMALL_CNN_STRIDES[i], 1, in, SMALL_CNN_CHANNELS[i], reg), prev);
-            prev = NetworkBlocks.batchNormRelu(g, NetworkBlocks.ENCODER_PREFIX + "bn" + (i + 1),
+            b.conv(conv, 3, SMALL_CNN_STRIDES[i], 1, in, SMALL_CNN_CHANNELS[i], prev);
+            prev = b.batchNormRelu(NetworkBlocks.ENCODER_PREFIX + "bn" + (i + 1),
                     NetworkBlocks.ENCODER_PREFIX + "relu" + (i + 1), conv);
             in = SMALL_CNN_CHANNELS[i];
         }
-        return pool(g, prev);
+        return pool(b.g, prev);
     }
 
-    static String resnet18(GraphBuilder g, String input, int inChannels, boolean cifarStem, Regularizers reg) {
+    private static String resnet18(Blocks b, String input, int inChannels, boolean cifarStem) {
         String p = NetworkBlocks.ENCODER_PREFIX;
+        GraphBuilder g = b.g;
         String prev;
         if (cifarStem) {
-            g.addLayer(p + "stem_conv", conv(3, 1, 2, inChannels, 64, reg), input);
-            prev = NetworkBlocks.batchNormRelu(g, p + "stem_bn", p + "stem_relu", p + "stem_conv");
+            b.conv(p + "stem_conv", 3, 1, 2, inChannels, 64, input);
+            prev = b.batchNormRelu(p + "stem_bn", p + "stem_relu", p + "stem_conv");
         } else {
-            g.addLayer(p + "stem_conv", conv(7, 2, 3, inChannels, 64, reg), input);
-            String relu = NetworkBlocks.batchNormRelu(g, p + "stem_bn", p + "stem_relu", p + "stem_conv");
+            b.conv(p + "stem_conv", 7, 2, 3, inChannels, 64, input);
+            String relu = b.batchNormRelu(p + "stem_bn", p + "stem_relu", p + "stem_conv");
             g.addLayer(p + "stem_pool", new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(2, 2)
                     .padding(1, 1).build(), relu);
             prev = p + "stem_pool";
@@ -84,7 +95,7 @@ public final class Encoders {
             int width = RESNET_WIDTHS[stage];
             for (int block = 0; block < 2; block++) {
                 int stride = stage > 0 && block == 0 ? 2 : 1;
-                prev = basicBlock(g, p + "l" + (stage + 1) + "_b" + block + "_", prev, in, width, stride, reg);
+                prev = basicBlock(b, p + "l" + (stage + 1) + "_b" + block + "_", prev, in, width, stride);
                 in = width;
             }
         }
@@ -92,29 +103,45 @@ public final class Encoders {
     }
 
     /** torchvision's BasicBlock: conv-BN-ReLU-conv-BN, plus the input (1x1 conv-BN when the shape changes), ReLU. */
-    private static String basicBlock(GraphBuilder g, String name, String input, int in, int out, int stride,
-            Regularizers reg) {
-        g.addLayer(name + "conv1", conv(3, stride, 1, in, out, reg), input);
-        String relu1 = NetworkBlocks.batchNormRelu(g, name + "bn1", name + "relu1", name + "conv1");
-        g.addLayer(name + "conv2", conv(3, 1, 1, out, out, reg), relu1);
-        g.addLayer(name + "bn2", NetworkBlocks.batchNorm(), name + "conv2");
+    private static String basicBlock(Blocks b, String name, String input, int in, int out, int stride) {
+        b.conv(name + "conv1", 3, stride, 1, in, out, input);
+        String relu1 = b.batchNormRelu(name + "bn1", name + "relu1", name + "conv1");
+        b.conv(name + "conv2", 3, 1, 1, out, out, relu1);
+        String main = b.batchNorm(name + "bn2", name + "conv2");
         String shortcut = input;
         if (stride != 1 || in != out) {
-            g.addLayer(name + "down_conv", conv(1, stride, 0, in, out, reg), input);
-            g.addLayer(name + "down_bn", NetworkBlocks.batchNorm(), name + "down_conv");
-            shortcut = name + "down_bn";
+            b.conv(name + "down_conv", 1, stride, 0, in, out, input);
+            shortcut = b.batchNorm(name + "down_bn", name + "down_conv");
         }
-        g.addVertex(name + "add", new ElementWiseVertex(ElementWiseVertex.Op.Add), name + "bn2", shortcut);
-        g.addLayer(name + "relu", NetworkBlocks.relu(), name + "add");
+        b.g.addVertex(name + "add", new ElementWiseVertex(ElementWiseVertex.Op.Add), main, shortcut);
+        b.g.addLayer(name + "relu", NetworkBlocks.relu(), name + "add");
         return name + "relu";
     }
 
-    private static ConvolutionLayer conv(int kernel, int stride, int padding, int in, int out, Regularizers reg) {
-        ConvolutionLayer.Builder b = new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
-                .padding(padding, padding).nIn(in).nOut(out).hasBias(false).activation(Activation.IDENTITY)
-                .weightInit(new KaimingNormalFanOut());
-        b.regularization(reg.weights());
-        return Conv2d.of(b);
+    /** The convolution and batch-norm blocks of an encoder, the batch norms as layers or folded. */
+    private record Blocks(GraphBuilder g, Regularizers reg, BatchNormFolding folding) {
+        void conv(String name, int kernel, int stride, int padding, int in, int out, String input) {
+            ConvolutionLayer.Builder b = new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
+                    .padding(padding, padding).nIn(in).nOut(out).hasBias(folding != null)
+                    .activation(Activation.IDENTITY).weightInit(new KaimingNormalFanOut());
+            b.regularization(reg.weights());
+            g.addLayer(name, Conv2d.of(b), input);
+        }
+
+        /** Batch norm {@code name} of the convolution {@code conv}; returns the vertex that holds its output. */
+        String batchNorm(String name, String conv) {
+            if (folding != null) {
+                folding.fold(conv, name);
+                return conv;
+            }
+            g.addLayer(name, NetworkBlocks.batchNorm(), conv);
+            return name;
+        }
+
+        String batchNormRelu(String bnName, String reluName, String conv) {
+            g.addLayer(reluName, NetworkBlocks.relu(), batchNorm(bnName, conv));
+            return reluName;
+        }
     }
 
     private static String pool(GraphBuilder g, String input) {

@@ -24,11 +24,17 @@ public final class Networks {
 
     /** The encoder alone, on single images [N, C, H, W] → features [N, d]: for the linear probe. */
     public static ComputationGraphConfiguration featureExtractor(JobConfig config) {
+        return featureExtractor(config, null);
+    }
+
+    /** The feature extractor, with its batch norms folded into {@code folding} when it is not null. */
+    static ComputationGraphConfiguration featureExtractor(JobConfig config, BatchNormFolding folding) {
         var ds = config.data();
         GraphBuilder g = NetworkBlocks.graph(config, config.run().seed())
                 .addInputs("images")
                 .setInputTypes(InputType.convolutional(ds.height(), ds.width(), ds.channels()));
-        String features = Encoders.add(g, "images", config);
+        String features = Encoders.add(g, "images", config.model().encoder(), ds.dataset().channels(),
+                Regularizers.of(config.optim()), folding);
         return g.setOutputs(features).build();
     }
 
