@@ -3,6 +3,11 @@
 k-NN on all classes at random initialisation, after task 0 and after its last task, and the last task's gain.
 
     /usr/bin/python3 tools/sweep_summary.py tools/results/sweeps/*.json
+
+With --per-task, two tables (linear probe, then k-NN) with a row per run and a column per task, each run given as
+LABEL=PATH; PATH is a tools/torch_fmnist_cssl.py JSON file or a pnr-spark results.json (the same fields):
+
+    /usr/bin/python3 tools/sweep_summary.py --per-task "pnr-spark, pnr=runs/x/pnr/results.json" "PyTorch, pnr=t.json"
 """
 import json
 import os
@@ -31,5 +36,31 @@ def main(paths):
         print(f"| {name} ({tasks}) | {cell(rand)} | {cell(first)} | {cell(last)} | {gain} |")
 
 
+def per_task(labelled):
+    runs = []
+    for item in labelled:
+        label, sep, path = item.rpartition("=")
+        if not sep or not label:
+            sys.exit(f"--per-task takes LABEL=PATH arguments, got {item!r}")
+        with open(path) as f:
+            runs.append((label, json.load(f)))
+    width = max(len(r["tasks"]) for _, r in runs)
+    for title, key in (("Linear probe", "accuracy_all"), ("k-NN", "knn_accuracy_all")):
+        print(f"{title} on all classes (%), after each task:")
+        print()
+        print("| run | random init | " + " | ".join(f"task {t}" for t in range(width)) + " | gain (points) |")
+        print("|---|---|" + "---|" * width + "---|")
+        for label, r in runs:
+            done = {t["task"]: t for t in r["tasks"] if t.get(key) is not None}
+            cells = [pct(done[t], key) if t in done else "–" for t in range(width)]
+            last = done[max(done)] if done else None
+            gain = f"{100 * (last[key] - r['random_init'][key]):+.1f}" if last else "–"
+            print(f"| {label} | {pct(r['random_init'], key)} | " + " | ".join(cells) + f" | {gain} |")
+        print()
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if sys.argv[1:2] == ["--per-task"]:
+        per_task(sys.argv[2:])
+    else:
+        main(sys.argv[1:])
