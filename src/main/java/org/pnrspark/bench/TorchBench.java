@@ -18,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code bench --torch}: the comparison with PyTorch. Runs tools/torch_bench.py (the same training step in PyTorch)
- * in a child process, one per row of the one-JVM table, after all of pnr-spark's rows and once this JVM has gone quiet. Python is $PNR_PYTHON, else
- * /usr/bin/python3, else python3 on the PATH; the script is looked up under the working directory, then next to the
- * directory of pnr-spark's jar.
+ * in a child process, one per row of the one-JVM table, after all of pnr-spark's rows and once this JVM has gone
+ * quiet. Python is $PNR_PYTHON, else /usr/bin/python3, else python3 on the PATH; the script is looked up under the
+ * working directory, then next to the directory of pnr-spark's jar.
  */
 final class TorchBench {
     private final String python;

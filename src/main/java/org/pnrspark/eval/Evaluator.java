@@ -10,9 +10,9 @@ import org.pnrspark.config.JobConfig;
 import org.pnrspark.data.ImageAccess;
 import org.pnrspark.data.Split;
 import org.pnrspark.data.TaskSplit;
+import org.pnrspark.model.BatchNormFolding;
 import org.pnrspark.model.Encoders;
 import org.pnrspark.model.ModelSnapshot;
-import org.pnrspark.model.BatchNormFolding;
 import org.pnrspark.util.JobDescription;
 
 import java.util.Arrays;

@@ -32,10 +32,6 @@ public final class BatchNormFolding {
         batchNormOf.put(conv, batchNorm);
     }
 
-    Map<String, String> pairs() {
-        return batchNormOf;
-    }
-
     /**
      * The configured encoder holding the parameters of the same-named layers of {@code source} (an online network,
      * or any with the same encoder), as it travels to the executors: its batch norms folded unless

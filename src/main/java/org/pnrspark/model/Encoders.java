@@ -39,8 +39,13 @@ public final class Encoders {
 
     /** Adds the configured encoder on top of {@code input} and returns the name of its feature vertex. */
     public static String add(GraphBuilder g, String input, JobConfig config) {
+        return add(g, input, config, null);
+    }
+
+    /** As {@link #add(GraphBuilder, String, JobConfig)}, the batch norms folded when {@code folding} is not null. */
+    static String add(GraphBuilder g, String input, JobConfig config, BatchNormFolding folding) {
         return add(g, input, config.model().encoder(), config.data().dataset().channels(),
-                Regularizers.of(config.optim()));
+                Regularizers.of(config.optim()), folding);
     }
 
     /** Adds the named encoder for images of {@code channels} channels; returns the name of its feature vertex. */

@@ -33,8 +33,7 @@ public final class Networks {
         GraphBuilder g = NetworkBlocks.graph(config, config.run().seed())
                 .addInputs("images")
                 .setInputTypes(InputType.convolutional(ds.height(), ds.width(), ds.channels()));
-        String features = Encoders.add(g, "images", config.model().encoder(), ds.dataset().channels(),
-                Regularizers.of(config.optim()), folding);
+        String features = Encoders.add(g, "images", config, folding);
         return g.setOutputs(features).build();
     }
 
