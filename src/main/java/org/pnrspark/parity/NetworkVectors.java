@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads network parity files ({@code src/test/python/network_parity.py} writes them; the format is in the README,
+ * Reads network parity files ({@code src/test/python/network_parity.py} writes them; the format is in docs/checks.md,
  * "Checking the networks against the reference"). A file that does not follow the format is rejected with the case
  * and the field named.
  */

@@ -60,7 +60,7 @@ class NetworkParityTest {
     /**
      * In float32 the kernels that train (oneDNN's) run. The small CNN and the heads agree to float32's precision;
      * the ResNets are left out: in float32 a pre-activation within rounding of zero can flip a ReLU and move the
-     * gradients of the layers below it by about 1e-3 (README, "Checking the networks against the reference").
+     * gradients of the layers below it by about 1e-3 (docs/checks.md, "Checking the networks against the reference").
      */
     @Test
     void theSmallCnnAndTheHeadsAgreeInFloat32WithTheTrainingKernels() {
