@@ -11,8 +11,11 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -88,16 +91,23 @@ public final class KeyQueues {
 
     /**
      * Applies the keys the workers enqueued during a round and advances the pointers of the first {@code count}
-     * queues by the round's keys. Fails unless every expected slot was written.
+     * queues by the round's keys. The writes go in in the round's synchronous order, so that where the round holds
+     * more keys than a queue (5 steps x 2 workers x 128 keys into 1,024 slots) the later keys win, as in the
+     * reference. Fails unless every minibatch of the round reported its keys.
      */
     void apply(Collection<QueueWrite> writes, int count, QueueRound round) {
         int batch = round.batchSize();
         int perQueue = round.stepsPerWorker() * round.workers();
         boolean[][] written = new boolean[count][perQueue];
-        for (QueueWrite w : writes) {
+        List<QueueWrite> ordered = new ArrayList<>(writes);
+        ordered.sort(Comparator.comparingInt(QueueWrite::position));
+        for (QueueWrite w : ordered) {
             if (w.queue() >= count) throw new IllegalStateException("a worker wrote to queue " + w.queue());
-            long offset = Math.floorMod(w.slot() - round.pointers()[w.queue()], (long) size());
-            written[w.queue()][(int) (offset / batch)] = true;
+            if (w.position() < 0 || w.position() >= perQueue) {
+                throw new IllegalStateException("queue " + w.queue() + ": keys of minibatch " + w.position()
+                        + " of a round of " + perQueue);
+            }
+            written[w.queue()][w.position()] = true;
             enqueue(queues[w.queue()], w.slot(), w.view1(), w.view2(), batch, dim());
         }
         for (int q = 0; q < count; q++) {

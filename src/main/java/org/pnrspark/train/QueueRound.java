@@ -58,13 +58,14 @@ public record QueueRound(Broadcast<INDArray[]> start, long[] pointers, int first
         int dim = (int) queues[0].size(1);
         long size = queues[0].size(2);
         for (int q = 0; q < queues.length; q++) {
-            long slot = (pointers[q] + (long) (step * workers + worker) * batchSize) % size;
+            int position = step * workers + worker;
+            long slot = (pointers[q] + (long) position * batchSize) % size;
             float[] view1 = Nd4j.toFlattened('c', targets[q].get(NDArrayIndex.all(), NDArrayIndex.interval(0, dim)))
                     .toFloatVector();
             float[] view2 = Nd4j.toFlattened('c', targets[q].get(NDArrayIndex.all(), NDArrayIndex.interval(dim, 2 * dim)))
                     .toFloatVector();
             KeyQueues.enqueue(queues[q], slot, view1, view2, batchSize, dim);
-            writes.add(new QueueWrite(q, slot, view1, view2));
+            writes.add(new QueueWrite(q, position, slot, view1, view2));
         }
         // the last minibatch of the worker's round lets go of the copy (it may be large)
         if (step + 1 == stepsPerWorker) COPY.remove();

@@ -111,6 +111,36 @@ class KeyQueuesTest {
     }
 
     @Test
+    void aRoundWithMoreKeysThanTheQueueKeepsTheLatestKeysOfEverySlot() {
+        // 3 steps x 2 workers x 3 keys = 18 keys into 12 slots: positions 4 and 5 (step 2) overwrite positions 0 and 1
+        int steps = 3;
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
+        KeyQueues queues = KeyQueues.initial(DIM, SIZE, 5);
+        Broadcast<INDArray[]> start = sc.broadcast(queues.snapshot(1));
+        CollectionAccumulator<QueueWrite> writes = sc.sc().collectionAccumulator("test writes");
+        QueueRound round = new QueueRound(start, new long[] {0}, 0, steps, WORKERS, BATCH, writes);
+        INDArray[][] keys = new INDArray[WORKERS][steps];
+        // worker-major, as the accumulator may deliver them: not the synchronous order
+        for (int w = 0; w < WORKERS; w++) {
+            for (int s = 0; s < steps; s++) {
+                keys[w][s] = keys(200 + w * steps + s);
+                round.labelsThenEnqueue(w * steps + s, keys[w][s]);
+            }
+        }
+        queues.apply(writes.value(), 1, round);
+        for (int slot = 0; slot < SIZE; slot++) {
+            int position = slot / BATCH + (slot / BATCH < 2 ? 2 * WORKERS : 0); // the last position to write the slot
+            INDArray k = keys[position % WORKERS][position / WORKERS];
+            for (int v = 0; v < 2; v++) {
+                assertEquals(k.get(NDArrayIndex.point(slot % BATCH), NDArrayIndex.interval(v * DIM, (v + 1) * DIM)),
+                        column(queues.queue(0), v, slot), "view " + v + " slot " + slot);
+            }
+        }
+        assertEquals(6, queues.pointer(0), "18 keys advance the pointer by 18 mod 12");
+        start.destroy();
+    }
+
+    @Test
     void outOfOrderMinibatchesAndLostKeysAreErrors() {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
         KeyQueues queues = KeyQueues.initial(DIM, SIZE, 5);
