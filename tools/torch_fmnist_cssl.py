@@ -18,8 +18,9 @@ Written from the reference's specification (docs/reference.md), not from pnr-spa
   parameters always, as in pnr-spark), the learning rate scaled by batch / 256 on a per-epoch warm-up + cosine
   schedule restarted every task;
 - the frozen copy of the previous task's encoder and projector in eval mode, and the two views through the
-  encoder one after the other, as the reference does (pnr-spark passes them together, through the online network
-  and the momentum target: --joint-views does the same here).
+  encoder one after the other, as the reference does (pnr-spark passes them together, each batch norm keeping the
+  views' statistics apart; with model.batch_norm_views=joint it normalises them together: --joint-views does that
+  here).
 
 After every task (and for the random initialisation) it extracts features of every training and test image without
 augmentation and evaluates a linear probe (multinomial logistic regression on standardised features, L-BFGS, L2
@@ -427,11 +428,20 @@ class Model:
 
     @torch.no_grad()
     def momentum_update(self, step, steps):
-        """theta_m <- tau theta_m + (1 - tau) theta, tau on the per-step cosine schedule of the task (§3.4)."""
+        """theta_m <- tau theta_m + (1 - tau) theta, tau on the per-step cosine schedule of the task (§3.4). With
+        --target-every k, only after every k-th step (and the task's last), with the taus of the steps since the last
+        update multiplied: pnr-spark's update after every averaging round of k steps."""
         if self.target is None:
             return
         a = self.args
-        tau = a.tau_final - (a.tau_final - a.tau_base) * (math.cos(math.pi * step / steps) + 1) / 2
+        every = max(1, a.target_every)
+        if (step + 1) % every and step + 1 != steps:
+            return
+        first = step - (step % every)
+        keep = 1.0
+        for s in range(first, step + 1):
+            keep *= a.tau_final - (a.tau_final - a.tau_base) * (math.cos(math.pi * s / steps) + 1) / 2
+        tau = keep
         online = list(self.encoder.parameters()) + list(self.proj.parameters())
         for pm, p in zip(self.target.parameters(), online):
             pm.mul_(tau).add_(p, alpha=1 - tau)
@@ -581,6 +591,9 @@ def arguments():
     ap.add_argument("--pred-hidden-dim", type=int, default=512)
     ap.add_argument("--distill-proj-hidden-dim", type=int, default=512)
     ap.add_argument("--queue-size", type=int, default=1024)
+    ap.add_argument("--target-every", type=int, default=1,
+                    help="update the momentum target every this many steps, the taus multiplied (pnr-spark's "
+                         "spark.averaging_frequency); 1: every step, as the reference")
     ap.add_argument("--tau-base", type=float, default=None)
     ap.add_argument("--tau-final", type=float, default=None)
     ap.add_argument("--lamb", type=float, default=0.005, help="Barlow Twins' off-diagonal weight")

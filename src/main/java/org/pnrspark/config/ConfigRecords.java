@@ -36,7 +36,7 @@ final class ConfigRecords {
                 channelStats(v, "augment.std", dataset.defaultStd(), dataset, true));
 
         JobConfig.Model model = new JobConfig.Model(v.oneOf("model.encoder", "small-cnn", "resnet18-cifar",
-                "resnet18-imagenet"));
+                "resnet18-imagenet"), v.named("model.batch_norm_views", BatchNormViews.class));
         JobConfig.Method method = new JobConfig.Method(v.named("method.name", MethodKind.class));
         JobConfig.Simclr simclr = new JobConfig.Simclr(v.positive("simclr.temperature"),
                 v.intAtLeast("simclr.proj_hidden_dim", 1), v.intAtLeast("simclr.proj_output_dim", 1),

@@ -101,7 +101,11 @@ public record JobConfig(
             double jitterProb, double brightness, double contrast, double saturation, double hue,
             double grayscaleProb, double blurProb, double solarizeProb, double flipProb) implements Serializable {}
 
-    public record Model(String encoder) implements Serializable {}
+    /**
+     * @param encoder        the encoder's architecture
+     * @param batchNormViews whether training-mode batch norms normalise each view apart (the reference) or both
+     */
+    public record Model(String encoder, BatchNormViews batchNormViews) implements Serializable {}
 
     /** @param kind the method; selects which of the method blocks is used */
     public record Method(MethodKind kind) implements Serializable {

@@ -114,7 +114,7 @@ abstract class ProjectionMethod implements SslMethod {
             lossInput = "embeddings";
         }
         g.addLayer(LOSS, loss(task), lossInput);
-        return g.setOutputs(LOSS).build();
+        return withViewGroups(g.setOutputs(LOSS).build());
     }
 
     /** The online encoder and projector alone: the frozen copy, and the momentum target's layout. */
@@ -122,7 +122,12 @@ abstract class ProjectionMethod implements SslMethod {
     public ComputationGraphConfiguration frozen() {
         Projections net = inputAndProjections(config.run().seed());
         NetworkBlocks.pairViews(net.graph(), "z", net.projectorOutput(), embeddingDim);
-        return net.graph().setOutputs("z").build();
+        return withViewGroups(net.graph().setOutputs("z").build());
+    }
+
+    /** Both views go through these networks in one pass; their batch norms keep the views apart or not. */
+    private ComputationGraphConfiguration withViewGroups(ComputationGraphConfiguration conf) {
+        return NetworkBlocks.withViewGroups(conf, config.model().batchNormViews().groups());
     }
 
     private record Projections(GraphBuilder graph, String projectorOutput) {}

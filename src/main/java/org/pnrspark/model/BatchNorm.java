@@ -19,6 +19,8 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.Collection;
@@ -41,12 +43,29 @@ public class BatchNorm extends BatchNormalization {
     static final double DECAY = 0.9;
     static final double EPS = 1e-5;
 
+    /**
+     * Statistic groups in training mode: 1 normalises the whole minibatch together; 2 normalises the even rows (every
+     * image's view 1) and the odd rows (view 2) apart, as the reference's one forward pass per view does
+     * (docs/reference.md §2), the running statistics moving towards view 1's, then view 2's. 0 (configurations
+     * written before the field existed) is 1.
+     */
+    private int viewGroups = 1;
+
     public BatchNorm() {
         super();
         setDecay(DECAY);
         setEps(EPS);
         setUseLogStd(false);
         setActivationFn(new ActivationIdentity());
+    }
+
+    public int getViewGroups() {
+        return Math.max(1, viewGroups);
+    }
+
+    public void setViewGroups(int viewGroups) {
+        if (viewGroups < 1) throw new IllegalArgumentException("view groups must be at least 1, not " + viewGroups);
+        this.viewGroups = viewGroups;
     }
 
     @Override
@@ -65,9 +84,14 @@ public class BatchNorm extends BatchNormalization {
      * N·C contiguous rows of H·W values. In float32 the statistics, the output and the input gradient
      * k1·dy + k2·(x − μ) + k3 are two passes each of {@link FloatKernels}; in float64 the statistics are ND4J row
      * sums and sums of squares combined per channel and the affine maps run libnd4j's batchnorm op.
+     *
+     * <p>With G view groups (G > 1, 2D or 4D input, any backend), the [G·N', C, ...] input, whose rows cycle through
+     * the groups, is read as [N', G·C, ...]: row r of the NCHW data then belongs to channel r mod (G·C) of that view,
+     * which is (group, channel). The same kernels give each group its own statistics; γ and β are shared (their
+     * gradients summed over the groups) and the running statistics take one update per group, in group order.
      */
     public static final class Impl extends org.deeplearning4j.nn.layers.normalization.BatchNormalization {
-        /** Batch statistics of the last training-mode forward pass of the fast kernel, per channel, else null. */
+        /** Batch statistics of the last training-mode forward pass of the own kernels, per (group, channel), else null. */
         private INDArray batchMean;
         private INDArray batchVar;
         private INDArray invStd;
@@ -76,21 +100,57 @@ public class BatchNorm extends BatchNormalization {
             super(conf, dataType);
         }
 
+        private int groups() {
+            return layerConf() instanceof BatchNorm b ? b.getViewGroups() : 1;
+        }
+
         private boolean fast(INDArray x) {
             return FastKernels.bn() && x.rank() == 4 && layerConf().getCnn2DFormat() == CNN2DFormat.NCHW
                     && !layerConf().isLockGammaBeta() && !layerConf().isUseLogStd();
         }
 
+        /** Whether a training-mode pass runs the own kernels: always with view groups, which DL4J's cannot do. */
+        private boolean ownKernels(INDArray x) {
+            if (groups() == 1) return fast(x);
+            boolean nchw = x.rank() == 4 && layerConf().getCnn2DFormat() == CNN2DFormat.NCHW;
+            if (!(x.rank() == 2 || nchw) || layerConf().isLockGammaBeta() || layerConf().isUseLogStd()) {
+                throw new IllegalStateException("layer " + layerId() + ": batch norm with " + groups()
+                        + " view groups needs 2D or NCHW input and learnable gamma and beta, not "
+                        + x.shapeInfoToString());
+            }
+            if (x.size(0) % groups() != 0) {
+                throw new IllegalStateException("layer " + layerId() + ": a minibatch of " + x.size(0)
+                        + " rows cannot hold " + groups() + " views of each image");
+            }
+            return true;
+        }
+
+        /** x [G·N', C, H, W] or [G·N', C] as [N', G·C, H·W, 1]: one channel per (group, channel); a view. */
+        private INDArray grouped(INDArray x) {
+            int g = groups();
+            long s = x.rank() == 4 ? x.size(2) * x.size(3) : 1;
+            if (g == 1 && x.rank() == 4) return x;
+            return x.reshape('c', x.size(0) / g, g * x.size(1), s, 1);
+        }
+
+        /** A per-channel parameter repeated for every group: [G·C]. */
+        private INDArray perGroup(INDArray v) {
+            int g = groups();
+            return g == 1 ? v : Nd4j.tile(v.reshape(1, v.length()), g, 1).reshape(g * v.length());
+        }
+
         @Override
         public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
             batchMean = null;
-            if (!training || !fast(input)) return super.activate(training, workspaceMgr);
+            if (!training || !ownKernels(input)) return super.activate(training, workspaceMgr);
             assertInputSet(false);
-            INDArray x = contiguous(input);
+            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, input.shape(), 'c');
+            INDArray x = grouped(contiguous(input));
+            INDArray outView = grouped(out);
             long c = x.size(1);
-            INDArray gamma = getParam(BatchNormalizationParamInitializer.GAMMA).reshape(c);
-            INDArray beta = getParam(BatchNormalizationParamInitializer.BETA).reshape(c);
-            INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
+            long channels = input.size(1);
+            INDArray gamma = perGroup(getParam(BatchNormalizationParamInitializer.GAMMA).reshape(channels));
+            INDArray beta = perGroup(getParam(BatchNormalizationParamInitializer.BETA).reshape(channels));
             if (FloatKernels.applies(x)) {
                 double[] mean = new double[(int) c], var = new double[(int) c];
                 FloatKernels.channelMoments(x, mean, var);
@@ -102,7 +162,7 @@ public class BatchNorm extends BatchNormalization {
                     inv[j] = 1 / Math.sqrt(var[j] + layerConf().getEps());
                     scale[j] = (float) (g[j] * inv[j]);
                 }
-                FloatKernels.channelAffine(x, center, scale, shift, out);
+                FloatKernels.channelAffine(x, center, scale, shift, outView);
                 try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
                     batchMean = Nd4j.createFromArray(mean).castTo(dataType);
                     batchVar = Nd4j.createFromArray(var).castTo(dataType);
@@ -117,8 +177,8 @@ public class BatchNorm extends BatchNormalization {
             // is about 1e-7·(1 + mean²/variance): negligible unless a channel's mean is hundreds of its deviations
             // (FastKernelsTest checks a mean of 20 deviations); float32 takes the kernels above, which have no such
             // limit
-            INDArray rowMean = rows.sum(1).divi(s);
-            INDArray rowVar = rows.norm2(1);
+            INDArray rowMean = rows.sum(1).reshape(n * c).divi(s);
+            INDArray rowVar = rows.norm2(1).reshape(n * c);
             rowVar.muli(rowVar).divi(s).subi(rowMean.mul(rowMean));
             Transforms.max(rowVar, 0.0, false);
             INDArray mean = rowMean.reshape(n, c).mean(0);
@@ -130,7 +190,7 @@ public class BatchNorm extends BatchNormalization {
                 batchVar = var.dup();
                 invStd = Transforms.pow(var.add(layerConf().getEps()), -0.5, false);
             }
-            affine(x, batchMean, batchVar, gamma, beta, layerConf().getEps(), out);
+            affine(x, batchMean, batchVar, gamma, beta, layerConf().getEps(), outView);
             return out;
         }
 
@@ -157,8 +217,8 @@ public class BatchNorm extends BatchNormalization {
          */
         @Override
         public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+            if (batchMean != null) return fastBackprop(epsilon, workspaceMgr);
             long n = input.length() / input.size(1);
-            if (batchMean != null && fast(input)) return fastBackprop(epsilon, n, workspaceMgr);
             Pair<Gradient, INDArray> result = super.backpropGradient(epsilon, workspaceMgr);
             if (n > 1) {
                 double c = n / (n - 1.0);
@@ -175,12 +235,15 @@ public class BatchNorm extends BatchNormalization {
          * dx = γσ⁻¹·(dy − dβ/M − x̂·dγ/M) = k1·dy + k2·x + k3 per channel, k1 = γσ⁻¹, k2 = −γσ⁻²·dγ/M,
          * k3 = −k1·dβ/M − k2·μ (M = N·H·W).
          */
-        private Pair<Gradient, INDArray> fastBackprop(INDArray epsilon, long m, LayerWorkspaceMgr workspaceMgr) {
-            INDArray x = contiguous(input);
-            INDArray dy = contiguous(epsilon);
+        private Pair<Gradient, INDArray> fastBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+            INDArray dxOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
+            INDArray x = grouped(contiguous(input));
+            INDArray dy = grouped(contiguous(epsilon));
+            INDArray dx = grouped(dxOut);
             long n = x.size(0), c = x.size(1), s = x.size(2) * x.size(3);
-            INDArray gamma = getParam(BatchNormalizationParamInitializer.GAMMA).reshape(c);
-            INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
+            long m = n * s;
+            long channels = input.size(1);
+            INDArray gamma = perGroup(getParam(BatchNormalizationParamInitializer.GAMMA).reshape(channels));
             INDArray sumDy, dGamma;
             if (FloatKernels.applies(x) && FloatKernels.applies(dy)) {
                 // centred on the batch mean: dγ = σ⁻¹·Σ dy·(x − μ), dx = k1·dy + k2·(x − μ) + k3, k2 = −γσ⁻²·dγ/M,
@@ -220,25 +283,46 @@ public class BatchNorm extends BatchNormalization {
                 dx.addi(xTerm);
             }
 
+            // γ and β are shared by the groups: their gradients add up
+            int groups = groups();
             INDArray dGammaView = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
             INDArray dBetaView = gradientViews.get(BatchNormalizationParamInitializer.BETA);
-            dGammaView.assign(dGamma.reshape(dGammaView.shape()));
-            dBetaView.assign(sumDy.reshape(dBetaView.shape()));
+            dGammaView.assign(dGamma.reshape(groups, channels).sum(0).reshape(dGammaView.shape()));
+            dBetaView.assign(sumDy.reshape(groups, channels).sum(0).reshape(dBetaView.shape()));
+            // the running statistics move towards each group's in turn: after G updates
+            // running' = d^G·running + Σ_g d^(G−1−g)·(1 − d)·batch_g; DL4J's updater subtracts running − running',
+            // which for one group is (1 − d)·(running − batch)
             double d = layerConf().getDecay();
             double unbiased = m > 1 ? m / (m - 1.0) : 1.0;
+            INDArray globalMean = getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).reshape(channels);
+            INDArray globalVar = getParam(BatchNormalizationParamInitializer.GLOBAL_VAR).reshape(channels);
+            INDArray meanStep, varStep;
+            if (groups == 1) {
+                meanStep = globalMean.sub(batchMean).muli(1 - d);
+                varStep = globalVar.sub(batchVar.mul(unbiased)).muli(1 - d);
+            } else {
+                INDArray newMean = globalMean.mul(Math.pow(d, groups));
+                INDArray newVar = globalVar.mul(Math.pow(d, groups));
+                for (int g = 0; g < groups; g++) {
+                    double w = Math.pow(d, groups - 1 - g) * (1 - d);
+                    INDArrayIndex range = NDArrayIndex.interval(g * channels, (g + 1) * channels);
+                    newMean.addi(batchMean.get(range).mul(w));
+                    newVar.addi(batchVar.get(range).mul(w * unbiased));
+                }
+                meanStep = globalMean.sub(newMean);
+                varStep = globalVar.sub(newVar);
+            }
             INDArray dMeanView = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_MEAN);
             INDArray dVarView = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_VAR);
-            INDArray globalMean = getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN);
-            INDArray globalVar = getParam(BatchNormalizationParamInitializer.GLOBAL_VAR);
-            dMeanView.assign(globalMean.reshape(c).sub(batchMean).muli(1 - d).reshape(dMeanView.shape()));
-            dVarView.assign(globalVar.reshape(c).sub(batchVar.mul(unbiased)).muli(1 - d).reshape(dVarView.shape()));
+            dMeanView.assign(meanStep.reshape(dMeanView.shape()));
+            dVarView.assign(varStep.reshape(dVarView.shape()));
 
             Gradient g = new DefaultGradient();
             g.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
             g.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
             g.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_MEAN, dMeanView);
             g.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_VAR, dVarView);
-            return new Pair<>(g, dx);
+            return new Pair<>(g, dxOut);
         }
     }
 }

@@ -1,10 +1,12 @@
 package org.pnrspark.model;
 
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.graph.L2NormalizeVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.ReshapeVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -121,6 +123,20 @@ public final class NetworkBlocks {
         g.addLayer(prefix + "relu", relu(), prefix + "bn");
         g.addLayer(prefix + "fc2", fc2, prefix + "relu");
         return prefix + "fc2";
+    }
+
+    /**
+     * Sets every batch norm of {@code conf} to normalise {@code groups} interleaved views apart in training mode
+     * (model.batch_norm_views; {@link BatchNorm#setViewGroups}); returns {@code conf}. For networks that take both
+     * views of a minibatch in one pass (the online network, the momentum target, the frozen model).
+     */
+    public static ComputationGraphConfiguration withViewGroups(ComputationGraphConfiguration conf, int groups) {
+        for (var vertex : conf.getVertices().values()) {
+            if (vertex instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BatchNorm bn) {
+                bn.setViewGroups(groups);
+            }
+        }
+        return conf;
     }
 
     /** A linear layer with bias, regularised as the optimiser says. */

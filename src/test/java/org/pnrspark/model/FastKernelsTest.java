@@ -26,8 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FastKernelsTest {
     private static final List<String> NAMES = List.of("conv", "bn", "relu");
 
+    /** Both views normalised together: DL4J's batch norm has no view groups, and these tests compare with it. */
     private static ComputationGraphConfiguration configuration(String encoder) {
         JobConfig cfg = ConfigLoader.load(List.of(), List.of("continual.strategy=pnr", "model.encoder=" + encoder,
+                "model.batch_norm_views=joint",
                 "data.dataset=" + (encoder.equals("small-cnn") ? "fashion-mnist" : "cifar100"),
                 "scenario.class_order=[]",
                 "simclr.proj_hidden_dim=64", "simclr.proj_output_dim=32", "simclr.distill_proj_hidden_dim=64"));
