@@ -19,9 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * evaluated by the linear probe and k-NN of every run.
  *
  * <p>Each margin is about half of what the method gained in the measured run with this seed, which is
- * deterministic (random init 75.9 % linear, 73.2 % k-NN; gains in points, linear / k-NN: SimCLR +4.8 / +4.1,
- * MoCo v2+ +0.6 / +2.1, BYOL +4.3 / -3.4, Barlow Twins +4.8 / +1.0, VICReg +6.6 / +5.0). MoCo v2+ gains little on
- * the linear probe at this budget, in PyTorch too: its test requires k-NN to gain and the probe not to fall. BYOL's
+ * deterministic (each view's batch statistics apart, model.batch_norm_views = separate; random init 76.1 % linear,
+ * 73.2 % k-NN; gains in points, linear / k-NN: SimCLR +2.2 / +3.8, MoCo v2+ +1.1 / +0.8, BYOL +3.0 / -2.1,
+ * Barlow Twins +6.1 / +0.7, VICReg +5.1 / +5.5). MoCo v2+ gains little at this budget, in PyTorch too. BYOL's
  * k-NN falls at this budget, in PyTorch too (docs/results.md): its margin only bounds the fall, at about half of
  * what the CIFAR settings lost. With the loss layer's gradient cut (the loss multiplied by 0), every method fails
  * its margins (docs/results.md, "Learning tests").
@@ -30,11 +30,11 @@ class LearningTest {
 
     @ParameterizedTest(name = "{0}: linear probe gains {1} or more, k-NN {2} or more")
     @CsvSource({
-            "simclr,     0.024,  0.020",
-            "mocov2plus, 0.000,  0.010",
-            "byol,       0.020, -0.050",
-            "barlow,     0.024,  0.005",
-            "vicreg,     0.033,  0.025",
+            "simclr,     0.011,  0.019",
+            "mocov2plus, 0.005,  0.004",
+            "byol,       0.015, -0.050",
+            "barlow,     0.030,  0.003",
+            "vicreg,     0.025,  0.027",
     })
     void beatsRandomInitialisationByAClearMargin(String method, double linearMargin, double knnMargin,
                                                  @TempDir Path dir) throws IOException {
@@ -60,7 +60,7 @@ class LearningTest {
      * A distilling strategy keeps what the first task taught: after a second task, the first task's classes are not
      * recognised much worse than right after the first task. SimCLR ({@code conf/fmnist-5t.conf}), two tasks of five
      * classes (300 training and 100 test images per class, three epochs each); the accuracy matrix's cell (task 1,
-     * task 0) against (task 0, task 0), on the linear probe. Measured with this seed: 72.0 % after task 0, 76.6 %
+     * task 0) against (task 0, task 0), on the linear probe. Measured with this seed: 74.8 % after task 0, 79.4 %
      * (CaSSLe) and 76.0 % (PNR) after task 1. This catches a strategy that destroys the earlier features, not a
      * distiller without effect: on this small stage fine-tuning does not forget either (docs/results.md).
      */
