@@ -46,8 +46,8 @@ public class BatchNorm extends BatchNormalization {
     /**
      * Statistic groups in training mode: 1 normalises the whole minibatch together; 2 normalises the even rows (every
      * image's view 1) and the odd rows (view 2) apart, as the reference's one forward pass per view does
-     * (docs/reference.md §2), the running statistics moving towards view 1's, then view 2's. 0 (configurations
-     * written before the field existed) is 1.
+     * (docs/reference.md §2), the running statistics moving towards view 1's, then view 2's. Configurations written
+     * before the field existed have 1.
      */
     private int viewGroups = 1;
 

@@ -17,9 +17,18 @@ public final class NativeKernels {
 
     public static String describe(ComputationGraph net) {
         String extension = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
-        return String.format("%s%s; layer helpers: convolution %s, batch norm %s; layer kernels: %s",
+        return String.format("%s%s; layer helpers: convolution %s, batch norm %s; layer kernels: %s%s",
                 Nd4j.getBackend().getClass().getSimpleName(), extension.isEmpty() ? "" : " (" + extension + ")",
-                helper(net, ConvolutionLayer.class), helper(net, BatchNormalization.class), FastKernels.describe());
+                helper(net, ConvolutionLayer.class), helper(net, BatchNormalization.class), FastKernels.describe(),
+                viewsApart(net) ? "; training batch norms keep the views apart (pnr-spark's, whatever the above)" : "");
+    }
+
+    /** Whether a batch norm of the network normalises the views apart in training: it then runs its own code. */
+    private static boolean viewsApart(ComputationGraph net) {
+        for (Layer layer : net.getLayers()) {
+            if (layer.conf().getLayer() instanceof BatchNorm bn && bn.getViewGroups() > 1) return true;
+        }
+        return false;
     }
 
     /** The simple class name of the helper of the first layer of that type, "none" or "no such layer". */

@@ -120,14 +120,16 @@ class KeyQueuesTest {
         CollectionAccumulator<QueueWrite> writes = sc.sc().collectionAccumulator("test writes");
         QueueRound round = new QueueRound(start, new long[] {0}, 0, steps, WORKERS, BATCH, writes);
         INDArray[][] keys = new INDArray[WORKERS][steps];
-        // worker-major, as the accumulator may deliver them: not the synchronous order
         for (int w = 0; w < WORKERS; w++) {
             for (int s = 0; s < steps; s++) {
                 keys[w][s] = keys(200 + w * steps + s);
                 round.labelsThenEnqueue(w * steps + s, keys[w][s]);
             }
         }
-        queues.apply(writes.value(), 1, round);
+        // in reverse: the driver must order them itself (the accumulator's order is Spark's)
+        List<QueueWrite> reversed = new ArrayList<>(writes.value());
+        java.util.Collections.reverse(reversed);
+        queues.apply(reversed, 1, round);
         for (int slot = 0; slot < SIZE; slot++) {
             int position = slot / BATCH + (slot / BATCH < 2 ? 2 * WORKERS : 0); // the last position to write the slot
             INDArray k = keys[position % WORKERS][position / WORKERS];
