@@ -72,9 +72,12 @@ class MethodStrategyMatrixTest {
                 "--set", method + ".proj_hidden_dim=128", "--set", method + ".proj_output_dim=64",
                 "--set", method + ".distill_proj_hidden_dim=128", "--set", "byol.pred_hidden_dim=128",
                 "--set", "mocov2plus.queue_size=64"));
-        // MoCo's loss over these 18 steps mostly follows its queue filling with real keys; at the benchmark's
-        // lr 0.05 the network moves too little for the curve to show the descent, at 0.3 with a warm-up it does
-        if (method.equals("mocov2plus")) a.addAll(List.of("--set", "optim.lr=0.3", "--set", "optim.warmup_epochs=1"));
+        // MoCo's loss over these steps mostly follows its queue filling with real keys; at the benchmark's lr 0.05
+        // the network moves too little for the curve to show the descent, at 0.3 with a warm-up and a fourth epoch
+        // it does (with each view's batch statistics apart, epoch 3 ends level with epoch 2: 3.922, 3.928, 3.903)
+        if (method.equals("mocov2plus")) {
+            a.addAll(List.of("--set", "optim.lr=0.3", "--set", "optim.warmup_epochs=1", "--set", "optim.epochs=4"));
+        }
         EndToEndTest.run(a.toArray(String[]::new));
 
         JsonNode results = new ObjectMapper().readTree(dir.resolve("results.json").toFile());
