@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GPU acceptance check, about ten minutes on a machine with one NVIDIA GPU (README, "GPU executors"). Build first:
+# GPU acceptance check, about ten minutes on a machine with one NVIDIA GPU (docs/running.md, "GPU executors"). Build first:
 #   mvn -q -Pcuda package -DskipTests
 # Prints the GPU, its driver and cuDNN; checks every network against PyTorch's values on the device in float64
 # and float32; times training steps (bench --quick); trains conf/fmnist-5t.conf for one epoch per task; then one

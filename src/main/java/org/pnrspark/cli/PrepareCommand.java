@@ -28,7 +28,7 @@ import java.util.Map;
 
 /**
  * {@code prepare}: packs an image dataset (ImageNet-100 or image folders, DomainNet) into a few large shard files on
- * any Hadoop file system (README: Preparing large datasets), one Spark task per shard. Bad images are found here,
+ * any Hadoop file system (docs/running.md: Preparing large datasets), one Spark task per shard. Bad images are found here,
  * once: the run stops on the first (data.bad_images = fail) or leaves them out and counts them (skip).
  */
 public final class PrepareCommand {

@@ -43,7 +43,7 @@ public final class Datasets {
         }
         if (data.bundledSample() || !storage.exists(data.root())) {
             throw InvalidConfigException.expected("data.root", data.root(), "",
-                    "the directory of the " + data.dataset().configName() + " dataset (README: Image datasets)");
+                    "the directory of the " + data.dataset().configName() + " dataset (docs/running.md: Image datasets)");
         }
         for (Split split : Split.values()) ImageSources.preload(config, split, storage);
     }

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The packed form of an image dataset written by {@code prepare} (README: Preparing large datasets), so that an epoch
+ * The packed form of an image dataset written by {@code prepare} (docs/running.md: Preparing large datasets), so that an epoch
  * reads a few large files instead of opening every small image:
  * <pre>
  * &lt;root&gt;/PACKED                       "pnr-packed 1", then "key value" lines (dataset, source, resize, splits)

@@ -43,7 +43,7 @@ public final class HtmlReport {
         if (v.root().hasNonNull("knn_metrics")) html.append(metricsRow("k-NN", v, "knn_metrics"));
         html.append("</table>\n<p class=\"note\">Percent. Final: all classes after the last task; average: mean over "
                 + "tasks of the last row; forgetting: mean drop from each earlier task's best; forward transfer: "
-                + "accuracy on task i after task i−1 minus the randomly initialised encoder's (README, Evaluation).</p>\n");
+                + "accuracy on task i after task i−1 minus the randomly initialised encoder's (docs/running.md, Evaluation and continual metrics).</p>\n");
 
         html.append("<h2>Accuracy</h2>\n<div class=\"charts\">\n");
         html.append(heatMap("Linear probe A[t][i] (%)", v.matrix("accuracy_matrix"), v.randomInit("accuracy"), tasks));

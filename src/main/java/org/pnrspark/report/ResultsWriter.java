@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * Writes a run's results into its output directory, atomically, after every task: {@code results.json} (schema
- * {@value #SCHEMA_VERSION}, documented in the README and in {@code results.schema.json}), the accuracy matrices as
+ * {@value #SCHEMA_VERSION}, documented in docs/running.md and in {@code results.schema.json}), the accuracy matrices as
  * CSV ({@code accuracy.csv}, {@code knn_accuracy.csv}), the training curves ({@code curves.csv},
  * {@code loss_terms.csv}) and
  * {@code report.html}.
