@@ -28,6 +28,8 @@ class DocsCitationsTest {
             + "(?:\\s*[,–-]\\s*|\\s+and\\s+)?)+)");
     private static final Pattern SECTION = Pattern.compile("§(\\d+(?:\\.\\d+)?)");
     private static final Pattern DOC = Pattern.compile("\\bdocs/([\\w-]+\\.md)");
+    private static final Pattern MARKDOWN_NAME =
+            Pattern.compile("(?<![\\w/.:-])((?:\\.\\.?/)*(?:[\\w.-]+/)*[\\w-]+\\.md)(?![\\w/])");
 
     @Test
     void everyCitedSectionExists() {
@@ -63,6 +65,51 @@ class DocsCitationsTest {
             }
         }
         assertEquals(List.of(), problems);
+    }
+
+    @Test
+    void everyMarkdownFileNamedIsInTheRepository() {
+        List<String> missing = new ArrayList<>();
+        int named = 0;
+        for (Path f : files()) {
+            for (String name : markdownNames(read(f))) {
+                named++;
+                if (!resolves(f, name)) missing.add(f + ": " + name);
+            }
+        }
+        assertTrue(named > 50, "Markdown files named: " + named);
+        assertEquals(List.of(), missing, "documents cited that are not in the repository");
+    }
+
+    @Test
+    void aCitationOfADocumentOutsideTheRepositoryIsFound() {
+        assertEquals(List.of("../shared/reference/NOTES.md", "docs/missing.md", "README.md"),
+                markdownNames("see ../shared/reference/NOTES.md, [x](docs/missing.md) and README.md; not "
+                        + "https://example.org/a/README.md"));
+        Path readme = Path.of("README.md");
+        assertTrue(resolves(readme, "docs/design.md"));
+        assertTrue(resolves(Path.of("docs/running.md"), "performance.md"));
+        assertTrue(!resolves(readme, "../shared/reference/NOTES.md"));
+        assertTrue(!resolves(readme, "docs/missing.md"));
+    }
+
+    /** Every path-like name of a Markdown file in a text ("docs/x.md", "../y/z.md", "README.md"), URLs left out. */
+    static List<String> markdownNames(String text) {
+        List<String> names = new ArrayList<>();
+        Matcher m = MARKDOWN_NAME.matcher(text);
+        while (m.find()) names.add(m.group(1));
+        return names;
+    }
+
+    /** Whether a name resolves, from the repository's root or from the citing file's folder, to a file in it. */
+    static boolean resolves(Path citing, String name) {
+        Path root = Path.of("").toAbsolutePath().normalize();
+        Path folder = citing.toAbsolutePath().getParent();
+        for (Path base : List.of(root, folder)) {
+            Path p = base.resolve(name).normalize();
+            if (p.startsWith(root) && Files.isRegularFile(p)) return true;
+        }
+        return false;
     }
 
     @Test

@@ -23,7 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The packages read as the data flow, so none may depend on another that depends back on it: the graph of
- * references between pnr-spark's packages (imports and fully qualified names in the sources) has no cycle.
+ * references between pnr-spark's packages (imports and fully qualified names in the sources) has no cycle, and
+ * each package names only the packages its row of the table in docs/design.md allows (and none of the libraries
+ * the row says it must not use).
  */
 class PackageDependenciesTest {
     private static final Path SOURCES = Path.of("src/main/java/org/pnrspark");
@@ -38,10 +40,105 @@ class PackageDependenciesTest {
     }
 
     @Test
+    void everyPackageNamesOnlyWhatItsRowInDesignMdAllows() {
+        Map<String, Set<String>> allowed = allowedByDesign();
+        Map<String, Set<String>> graph = dependencies();
+        assertEquals(graph.keySet(), allowed.keySet(), "packages in the sources vs rows of " + DESIGN);
+        assertEquals(List.of(), breaches(graph, allowed), "dependencies docs/design.md does not allow");
+        assertEquals(List.of(), forbiddenLibraries(), "libraries a package's row in docs/design.md rules out");
+    }
+
+    @Test
+    void aBreachOfTheTableIsReported() {
+        Map<String, Set<String>> allowed = Map.of("config", Set.of(), "data", Set.of("config"));
+        assertEquals(List.of(), breaches(Map.of("config", Set.of(), "data", Set.of("config")), allowed));
+        assertEquals(List.of("config -> data"), breaches(Map.of("config", Set.of("data"), "data", Set.of()), allowed));
+        assertEquals(Map.of("config", List.of("org.apache.spark", "org.nd4j", "org.deeplearning4j")),
+                librariesRuledOut(Map.of("config", "nothing of pnr-spark, nothing of Spark or ND4J")));
+    }
+
+    @Test
     void theCycleFinderFindsACycle() {
         Map<String, Set<String>> graph = new TreeMap<>(Map.of("a", Set.of("b"), "b", Set.of("c"), "c", Set.of("a"),
                 "d", Set.of("a")));
         assertEquals(List.of(List.of("a", "b", "c")), cycles(graph));
+    }
+
+    private static final Path DESIGN = Path.of("docs/design.md");
+    /** A row of the package table: | `name` | what it holds | what it may depend on |. */
+    private static final Pattern ROW = Pattern.compile("(?m)^\\| `([a-z]+)` \\|[^|\\n]*\\|([^|\\n]*)\\|\\s*$");
+    private static final Map<String, List<String>> LIBRARIES = Map.of(
+            "Spark", List.of("org.apache.spark"), "ND4J", List.of("org.nd4j", "org.deeplearning4j"),
+            "Hadoop", List.of("org.apache.hadoop"));
+
+    /** The packages each package may name, read from the table of docs/design.md ("—": none). */
+    static Map<String, Set<String>> allowedByDesign() {
+        Map<String, Set<String>> allowed = new TreeMap<>();
+        Matcher row = ROW.matcher(read(DESIGN));
+        while (row.find()) {
+            Set<String> names = new TreeSet<>();
+            Matcher word = Pattern.compile("\\b[a-z]+\\b").matcher(row.group(2));
+            while (word.find()) names.add(word.group());
+            allowed.put(row.group(1), names);
+        }
+        for (Set<String> names : allowed.values()) names.retainAll(allowed.keySet());
+        return allowed;
+    }
+
+    static List<String> breaches(Map<String, Set<String>> graph, Map<String, Set<String>> allowed) {
+        List<String> found = new ArrayList<>();
+        graph.forEach((pkg, deps) -> deps.stream()
+                .filter(d -> !allowed.getOrDefault(pkg, Set.of()).contains(d))
+                .forEach(d -> found.add(pkg + " -> " + d)));
+        return found;
+    }
+
+    /** For each row whose last cell says "nothing of X or Y", the Java packages of those libraries. */
+    static Map<String, List<String>> librariesRuledOut(Map<String, String> cells) {
+        Map<String, List<String>> out = new TreeMap<>();
+        cells.forEach((pkg, cell) -> {
+            Matcher m = Pattern.compile("nothing of ([A-Za-z0-9 ,]+?)(?:$|[;.])").matcher(cell);
+            List<String> prefixes = new ArrayList<>();
+            while (m.find()) {
+                for (String name : m.group(1).split(",| or ")) {
+                    prefixes.addAll(LIBRARIES.getOrDefault(name.trim(), List.of()));
+                }
+            }
+            if (!prefixes.isEmpty()) out.put(pkg, prefixes);
+        });
+        return out;
+    }
+
+    private static List<String> forbiddenLibraries() {
+        Map<String, String> cells = new TreeMap<>();
+        Matcher row = ROW.matcher(read(DESIGN));
+        while (row.find()) cells.put(row.group(1), row.group(2));
+        Map<String, List<String>> ruledOut = librariesRuledOut(cells);
+        assertTrue(ruledOut.containsKey("config"), "config's row no longer rules out Spark and ND4J: " + cells);
+        List<String> found = new ArrayList<>();
+        ruledOut.forEach((pkg, prefixes) -> {
+            try (Stream<Path> files = Files.walk(SOURCES.resolve(pkg))) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    String text = read(f);
+                    for (String prefix : prefixes) {
+                        if (Pattern.compile("\\b" + Pattern.quote(prefix) + "\\.").matcher(text).find()) {
+                            found.add(f + " names " + prefix);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        return found;
+    }
+
+    private static String read(Path f) {
+        try {
+            return Files.readString(f);
+        } catch (IOException e) {
+            throw new UncheckedIOException(f.toString(), e);
+        }
     }
 
     /** Each package's sources, and the other pnr-spark packages they name. */

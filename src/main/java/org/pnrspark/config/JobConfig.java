@@ -173,7 +173,7 @@ public record JobConfig(
             double larsEta, boolean excludeBiasAndNorm, int warmupEpochs, double warmupStartLr, double minLr)
             implements Serializable {}
 
-    /** @param workers parameter-averaging replicas; 0 until resolved against the Spark context */
+    /** @param workers parameter-averaging replicas; 0 = the Spark context's default parallelism, read where a job starts */
     public record SparkSettings(String master, int workers, int batchSizePerWorker, int averagingFrequency,
             int threadsPerTask, Map<String, String> conf) implements Serializable {}
 

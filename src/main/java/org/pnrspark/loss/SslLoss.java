@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * One loss of the reference as a pure function of named B x D inputs, defined in SameDiff so that the same
- * definition is trained (inside {@link SslLossLayer}) and checked against the reference's golden values and
+ * definition is trained (inside the model package's {@code SslLossLayer}, which this package cannot see) and checked against the reference's golden values and
  * gradients (float64). Input names follow the golden files: z = projections, p = distill-predictor outputs,
  * f = frozen-model outputs; suffix 1 or 2 = view.
  */
