@@ -86,7 +86,7 @@ final class EvalBench {
                 Networks.build(Methods.of(c).online(0))));
         out.printf(Locale.ROOT, "bench --eval: %s, %d training / %d test images, %s encoder at random init, %s, "
                         + "%d workers, eval.batch_size %d; seconds min / median / max over %d repeats%n",
-                c.data().dataset().configName(), trainImages.size(), testImages.size(), c.model().encoder(),
+                c.data().dataset().configName(), trainImages.size(), testImages.size(), c.model().encoder().configName(),
                 sc.master(), workers, c.eval().batchSize(), repeats);
         JavaRDD<FeatureBlock> trainBlocks = null, testBlocks = null;
         FeatureSet train = null, test = null;

@@ -136,7 +136,7 @@ final class SparkBench {
         // warm-up: the JIT compiler, native kernels, the first broadcast
         JitWarmup.Summary warmup = JitWarmup.run(round, warmupSeconds);
         org.nd4j.linalg.dataset.DataSet first = minibatch(loader, train.size(), batch);
-        double raw = rawMs.computeIfAbsent(c.model().encoder() + " " + batch + " " + threads,
+        double raw = rawMs.computeIfAbsent(c.model().encoder().configName() + " " + batch + " " + threads,
                 k -> forwardBackwardMs(online, first, threads));
         for (int r = 0; r < rounds; r++) {
             long startMillis = System.currentTimeMillis();
@@ -160,7 +160,7 @@ final class SparkBench {
                     Math.max(0, wall - compute - data - averaging) / wall};
         }
         memory.close();
-        double ceiling = workers == 1 ? 1.0 : ceilings.computeIfAbsent(c.model().encoder() + " " + batch + " "
+        double ceiling = workers == 1 ? 1.0 : ceilings.computeIfAbsent(c.model().encoder().configName() + " " + batch + " "
                 + threads + " " + workers, k -> concurrencyCeiling(online, first, workers, threads,
                 Math.min(CEILING_SECONDS, Math.max(1, warmupSeconds / 10))));
         // the rate is the true median; the split must come from one real round: the median one (the slower of two)

@@ -35,8 +35,8 @@ final class ConfigRecords {
                 channelStats(v, "augment.mean", dataset.defaultMean(), dataset, false),
                 channelStats(v, "augment.std", dataset.defaultStd(), dataset, true));
 
-        JobConfig.Model model = new JobConfig.Model(v.oneOf("model.encoder", "small-cnn", "resnet18-cifar",
-                "resnet18-imagenet"), v.named("model.batch_norm_views", BatchNormViews.class));
+        JobConfig.Model model = new JobConfig.Model(v.named("model.encoder", EncoderKind.class),
+                v.named("model.batch_norm_views", BatchNormViews.class));
         JobConfig.Method method = new JobConfig.Method(v.named("method.name", MethodKind.class));
         JobConfig.Simclr simclr = new JobConfig.Simclr(v.positive("simclr.temperature"),
                 v.intAtLeast("simclr.proj_hidden_dim", 1), v.intAtLeast("simclr.proj_output_dim", 1),
@@ -72,7 +72,7 @@ final class ConfigRecords {
             throw InvalidConfigException.expected("optim.warmup_epochs", warmup, v.origin("optim.warmup_epochs"),
                     "at most optim.epochs (" + epochs + ")");
         }
-        JobConfig.Optim optim = new JobConfig.Optim(v.oneOf("optim.optimizer", "sgd", "lars"), epochs,
+        JobConfig.Optim optim = new JobConfig.Optim(v.named("optim.optimizer", OptimizerKind.class), epochs,
                 v.positive("optim.lr"), v.fraction("optim.momentum"), v.nonNegative("optim.weight_decay"),
                 v.positive("optim.lars_eta"), v.bool("optim.exclude_bias_n_norm"), warmup,
                 v.nonNegative("optim.warmup_start_lr"), v.nonNegative("optim.min_lr"));
@@ -96,7 +96,7 @@ final class ConfigRecords {
                 v.fraction("eval.linear_probe.offline.gamma"));
         JobConfig.Knn knn = new JobConfig.Knn(v.bool("eval.knn.enabled"), v.intAtLeast("eval.knn.k", 1),
                 v.positive("eval.knn.temperature"));
-        JobConfig.Eval eval = new JobConfig.Eval(v.oneOf("eval.linear_probe.protocol", "fast", "offline"),
+        JobConfig.Eval eval = new JobConfig.Eval(v.named("eval.linear_probe.protocol", ProbeProtocol.class),
                 v.intAtLeast("eval.linear_probe.max_iter", 1), v.nonNegative("eval.linear_probe.reg_param"),
                 v.intAtLeast("eval.linear_probe.driver_max_mb", 0), offline, knn, v.bool("eval.random_init_baseline"),
                 v.intAtLeast("eval.batch_size", 1), v.bool("eval.fold_batch_norm"));
@@ -160,10 +160,9 @@ final class ConfigRecords {
     }
 
     private static JobConfig.Scenario scenario(ConfigValues v, DatasetKind dataset, int numClasses) {
-        String type = v.oneOf("scenario.type", JobConfig.Scenario.CLASS_INCREMENTAL,
-                JobConfig.Scenario.DATA_INCREMENTAL, JobConfig.Scenario.DOMAIN_INCREMENTAL);
+        ScenarioType type = v.named("scenario.type", ScenarioType.class);
         int tasks = v.intAtLeast("scenario.tasks", 1);
-        if (type.equals(JobConfig.Scenario.CLASS_INCREMENTAL) && numClasses % tasks != 0) {
+        if (type == ScenarioType.CLASS_INCREMENTAL && numClasses % tasks != 0) {
             throw InvalidConfigException.expected("scenario.tasks", tasks, v.origin("scenario.tasks"),
                     "a number of tasks that divides the " + numClasses + " classes of "
                             + dataset.configName() + " (" + divisors(numClasses) + ")");
@@ -187,9 +186,9 @@ final class ConfigRecords {
                     "a list of distinct domain names (letters, digits, _ . -), e.g. [real, quickdraw, painting, "
                             + "sketch, infograph, clipart]");
         }
-        if (type.equals(JobConfig.Scenario.DOMAIN_INCREMENTAL)) {
+        if (type == ScenarioType.DOMAIN_INCREMENTAL) {
             if (dataset != DatasetKind.DOMAINNET) {
-                throw InvalidConfigException.expected("scenario.type", type, v.origin("scenario.type"),
+                throw InvalidConfigException.expected("scenario.type", type.configName(), v.origin("scenario.type"),
                         "class-incremental or data-incremental for " + dataset.configName()
                                 + " (domain-incremental needs data.dataset = domainnet)");
             }

@@ -75,11 +75,8 @@ public record JobConfig(
      * @param splitFile  data-incremental: a stored permutation of the training images ("" = draw one)
      * @param domains    domain-incremental: the domain of each task, in order
      */
-    public record Scenario(String type, int tasks, List<Integer> classOrder, long splitSeed, String splitFile,
+    public record Scenario(ScenarioType type, int tasks, List<Integer> classOrder, long splitSeed, String splitFile,
             List<String> domains) implements Serializable {
-        public static final String CLASS_INCREMENTAL = "class-incremental";
-        public static final String DATA_INCREMENTAL = "data-incremental";
-        public static final String DOMAIN_INCREMENTAL = "domain-incremental";
 
         public List<Integer> classesOfTask(int task) {
             int per = classOrder.size() / tasks;
@@ -105,7 +102,7 @@ public record JobConfig(
      * @param encoder        the encoder's architecture
      * @param batchNormViews whether training-mode batch norms normalise each view apart (the reference) or both
      */
-    public record Model(String encoder, BatchNormViews batchNormViews) implements Serializable {}
+    public record Model(EncoderKind encoder, BatchNormViews batchNormViews) implements Serializable {}
 
     /** @param kind the method; selects which of the method blocks is used */
     public record Method(MethodKind kind) implements Serializable {
@@ -165,11 +162,10 @@ public record JobConfig(
     }
 
     /**
-     * @param optimizer          "sgd" (heavy-ball momentum, coupled weight decay) or "lars" (the reference's LARS
-     *                           around momentum SGD)
+     * @param optimizer          momentum SGD or the reference's LARS
      * @param excludeBiasAndNorm no weight decay (and no LARS) for biases and batch-norm parameters
      */
-    public record Optim(String optimizer, int epochs, double lr, double momentum, double weightDecay,
+    public record Optim(OptimizerKind optimizer, int epochs, double lr, double momentum, double weightDecay,
             double larsEta, boolean excludeBiasAndNorm, int warmupEpochs, double warmupStartLr, double minLr)
             implements Serializable {}
 
@@ -178,11 +174,11 @@ public record JobConfig(
             int threadsPerTask, Map<String, String> conf) implements Serializable {}
 
     /**
-     * @param probeProtocol "fast" (L-BFGS logistic regression) or "offline" (the reference's SGD schedule)
+     * @param probeProtocol L-BFGS logistic regression or the reference's SGD schedule
      * @param probeDriverMaxMb the fast probe is fitted on the driver when the training features take at most this
      *                         many MiB as float64, else by Spark MLlib on the executors (0: always MLlib)
      */
-    public record Eval(String probeProtocol, int probeMaxIter, double probeRegParam, int probeDriverMaxMb,
+    public record Eval(ProbeProtocol probeProtocol, int probeMaxIter, double probeRegParam, int probeDriverMaxMb,
             OfflineProbe offline, Knn knn, boolean randomInitBaseline, int batchSize, boolean foldBatchNorm)
             implements Serializable {}
 

@@ -15,16 +15,16 @@ public final class Scenarios {
         JobConfig.Scenario s = config.scenario();
         int numClasses = config.data().numClasses();
         return switch (s.type()) {
-            case JobConfig.Scenario.DATA_INCREMENTAL -> {
+            case DATA_INCREMENTAL -> {
                 int[] permutation = s.splitFile().isEmpty()
                         ? DataIncrementalScenario.permutation(train.size(), s.splitSeed())
                         : DataIncrementalScenario.parsePermutation(s.splitFile(), readSplitFile(s.splitFile(), storage),
                                 train.size());
                 yield DataIncrementalScenario.split(s.tasks(), numClasses, permutation, test.size());
             }
-            case JobConfig.Scenario.DOMAIN_INCREMENTAL -> DomainIncrementalScenario.split(s.domains(), numClasses,
+            case DOMAIN_INCREMENTAL -> DomainIncrementalScenario.split(s.domains(), numClasses,
                     domains(train), domains(test));
-            default -> ClassIncrementalScenario.split(s, train.labels(), test.labels());
+            case CLASS_INCREMENTAL -> ClassIncrementalScenario.split(s, train.labels(), test.labels());
         };
     }
 

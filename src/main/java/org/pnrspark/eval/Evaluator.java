@@ -7,6 +7,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pnrspark.config.JobConfig;
+import org.pnrspark.config.ProbeProtocol;
 import org.pnrspark.data.ImageAccess;
 import org.pnrspark.data.Split;
 import org.pnrspark.data.TaskSplit;
@@ -57,7 +58,7 @@ public final class Evaluator {
         JavaRDD<FeatureBlock> train = null, test = null;
         try {
             long t0 = System.nanoTime();
-            boolean fast = eval.probeProtocol().equals("fast");
+            boolean fast = eval.probeProtocol() == ProbeProtocol.FAST;
             boolean probeOnDriver = fast && LinearProbe.onDriver(trainSize,
                     Encoders.featureDim(config.model().encoder()), eval,
                     sc.sc().conf().getSizeAsBytes("spark.driver.maxResultSize", "1g"));

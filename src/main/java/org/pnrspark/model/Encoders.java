@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.nd4j.linalg.activations.Activation;
+import org.pnrspark.config.EncoderKind;
 import org.pnrspark.config.JobConfig;
 
 /**
@@ -19,21 +20,16 @@ import org.pnrspark.config.JobConfig;
  * </ul>
  */
 public final class Encoders {
-    public static final String SMALL_CNN = "small-cnn";
-    public static final String RESNET18_CIFAR = "resnet18-cifar";
-    public static final String RESNET18_IMAGENET = "resnet18-imagenet";
-
     private static final int[] SMALL_CNN_CHANNELS = {32, 64, 128, 256};
     private static final int[] SMALL_CNN_STRIDES = {1, 2, 2, 2};
     private static final int[] RESNET_WIDTHS = {64, 128, 256, 512};
 
     private Encoders() {}
 
-    public static int featureDim(String encoder) {
+    public static int featureDim(EncoderKind encoder) {
         return switch (encoder) {
             case SMALL_CNN -> SMALL_CNN_CHANNELS[SMALL_CNN_CHANNELS.length - 1];
-            case RESNET18_CIFAR, RESNET18_IMAGENET -> 512;
-            default -> throw new IllegalArgumentException("unknown encoder " + encoder);
+            case RESNET18_CIFAR, RESNET18_IMAGENET -> RESNET_WIDTHS[RESNET_WIDTHS.length - 1];
         };
     }
 
@@ -49,22 +45,21 @@ public final class Encoders {
     }
 
     /** Adds the named encoder for images of {@code channels} channels; returns the name of its feature vertex. */
-    public static String add(GraphBuilder g, String input, String encoder, int channels, Regularizers reg) {
+    public static String add(GraphBuilder g, String input, EncoderKind encoder, int channels, Regularizers reg) {
         return add(g, input, encoder, channels, reg, null);
     }
 
     /**
-     * As {@link #add(GraphBuilder, String, String, int, Regularizers)}; with a {@code folding}, every batch norm is
+     * As {@link #add(GraphBuilder, String, EncoderKind, int, Regularizers)}; with a {@code folding}, every batch norm is
      * left out and the convolution before it gets a bias instead, each pair recorded in the folding (inference only).
      */
-    static String add(GraphBuilder g, String input, String encoder, int channels, Regularizers reg,
+    static String add(GraphBuilder g, String input, EncoderKind encoder, int channels, Regularizers reg,
             BatchNormFolding folding) {
         Blocks b = new Blocks(g, reg, folding);
         return switch (encoder) {
             case SMALL_CNN -> smallCnn(b, input, channels);
             case RESNET18_CIFAR -> resnet18(b, input, channels, true);
             case RESNET18_IMAGENET -> resnet18(b, input, channels, false);
-            default -> throw new IllegalArgumentException("unknown encoder " + encoder);
         };
     }
 

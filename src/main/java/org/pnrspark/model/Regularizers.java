@@ -16,8 +16,8 @@ import java.util.List;
 public record Regularizers(List<Regularization> weights, List<Regularization> biases) {
     public static Regularizers of(JobConfig.Optim optim) {
         List<Regularization> w = switch (optim.optimizer()) {
-            case "lars" -> List.of(new Lars(optim.larsEta(), optim.weightDecay(), true, 1e-8));
-            default -> optim.weightDecay() > 0 ? List.of(new L2Regularization(optim.weightDecay())) : List.of();
+            case LARS -> List.of(new Lars(optim.larsEta(), optim.weightDecay(), true, 1e-8));
+            case SGD -> optim.weightDecay() > 0 ? List.of(new L2Regularization(optim.weightDecay())) : List.of();
         };
         // mutable copies: dl4j-spark broadcasts the layer configurations with Kryo, which rebuilds a list by add()
         return new Regularizers(new ArrayList<>(w), new ArrayList<>(optim.excludeBiasAndNorm() ? List.of() : w));

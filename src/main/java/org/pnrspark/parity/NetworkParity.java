@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pnrspark.config.ConfigLoader;
+import org.pnrspark.config.EncoderKind;
 import org.pnrspark.config.JobConfig;
 import org.pnrspark.method.Methods;
 import org.pnrspark.method.SslMethod;
@@ -120,7 +121,7 @@ public final class NetworkParity {
     /** The network of the case, built by the production code, ending at the encoder's features or the head. */
     static ComputationGraphConfiguration configuration(NetworkCase golden, DataType dataType) {
         List<String> sets = new ArrayList<>(List.of("model.encoder=" + (golden.encoder() == null
-                ? Encoders.RESNET18_CIFAR : golden.encoder())));
+                ? EncoderKind.RESNET18_CIFAR.configName() : golden.encoder())));
         if (golden.method() != null) sets.add("method.name=" + golden.method());
         if (golden.strategy() != null) sets.add("continual.strategy=" + golden.strategy());
         JobConfig config = ConfigLoader.load(List.of(), sets);
@@ -131,7 +132,7 @@ public final class NetworkParity {
         if (golden.network().equals("encoder")) {
             if (in.length != 4) throw new IllegalArgumentException("an encoder's input is [N, C, H, W], got " + Arrays.toString(in));
             g.setInputTypes(InputType.convolutional(in[2], in[3], in[1]));
-            output = Encoders.add(g, "input", golden.encoder(), (int) in[1], reg);
+            output = Encoders.add(g, "input", config.model().encoder(), (int) in[1], reg);
         } else {
             if (in.length != 2) throw new IllegalArgumentException("a head's input is [N, d], got " + Arrays.toString(in));
             g.setInputTypes(InputType.feedForward(in[1]));

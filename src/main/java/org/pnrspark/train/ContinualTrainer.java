@@ -235,7 +235,7 @@ public final class ContinualTrainer {
                 ", k-NN %.1f%% %s", 100 * e.knnAccuracyAll(), percentages(e.knnAccuracy()));
         log.line("%s: linear probe %.1f%% on all classes, per task %s%s (features %s, %s probe %s%s)", what,
                 100 * e.accuracyAll(), percentages(e.accuracy()), knn, part(e.featureSeconds()),
-                config.eval().probeProtocol(), part(e.probeSeconds()),
+                config.eval().probeProtocol().configName(), part(e.probeSeconds()),
                 Double.isNaN(e.knnAccuracyAll()) ? "" : ", k-NN " + part(e.knnSeconds()));
     }
 

@@ -37,7 +37,7 @@ class BenchmarkConfsTest {
     @org.junit.jupiter.api.Test
     void cifarFilesCarryTheReferenceSetting() {
         JobConfig c = ConfigLoader.load(List.of(ConfigLoader.readLocalFile("conf/cifar100-5t-byol.conf")), List.of());
-        assertEquals("resnet18-cifar", c.model().encoder());
+        assertEquals(EncoderKind.RESNET18_CIFAR, c.model().encoder());
         assertEquals(500, c.optim().epochs());
         assertEquals(256, c.spark().workers() * c.spark().batchSizePerWorker());
         assertEquals(1.0, c.optim().lr());

@@ -37,7 +37,7 @@ class ImageDatasetConfigTest {
         assertEquals(23.0, in.vicreg().negativeLamb());
 
         JobConfig data = conf("conf/imagenet100-data.conf");
-        assertEquals("data-incremental", data.scenario().type());
+        assertEquals(ScenarioType.DATA_INCREMENTAL, data.scenario().type());
         assertEquals(42, data.scenario().splitSeed());
         assertEquals(0.1, data.byol().negativeLamb());
         assertEquals(0.1, data.barlow().negativeLamb());

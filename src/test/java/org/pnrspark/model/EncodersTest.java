@@ -9,6 +9,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pnrspark.config.ConfigLoader;
+import org.pnrspark.config.EncoderKind;
 import org.pnrspark.config.JobConfig;
 
 import java.util.List;
@@ -18,10 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class EncodersTest {
-    private static ComputationGraph encoder(String name, int size) {
-        JobConfig cfg = ConfigLoader.load(List.of(), List.of("data.dataset=cifar100", "data.root=/x", "model.encoder=" + name));
+    private static ComputationGraph encoder(EncoderKind encoder, int size) {
+        JobConfig cfg = ConfigLoader.load(List.of(), List.of("data.dataset=cifar100", "data.root=/x", "model.encoder=" + encoder.configName()));
         GraphBuilder g = NetworkBlocks.graph(cfg, 1).addInputs("x").setInputTypes(InputType.convolutional(size, size, 3));
         String out = Encoders.add(g, "x", cfg);
+        assertEquals(encoder, cfg.model().encoder());
         return Networks.build(g.setOutputs(out).build());
     }
 
@@ -38,7 +40,7 @@ class EncodersTest {
 
     @Test
     void resnet18WithTheCifarStem() {
-        ComputationGraph g = encoder(Encoders.RESNET18_CIFAR, 32);
+        ComputationGraph g = encoder(EncoderKind.RESNET18_CIFAR, 32);
         // torchvision resnet18 without fc: 11,176,512; the 3x3 stem has 1,728 weights instead of 9,408
         assertEquals(11_168_832, trainable(g));
         Map<String, INDArray> acts = g.feedForward(Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32), false);
@@ -52,7 +54,7 @@ class EncodersTest {
 
     @Test
     void resnet18WithTheImagenetStem() {
-        ComputationGraph g = encoder(Encoders.RESNET18_IMAGENET, 64);
+        ComputationGraph g = encoder(EncoderKind.RESNET18_IMAGENET, 64);
         assertEquals(11_176_512, trainable(g));
         Map<String, INDArray> acts = g.feedForward(Nd4j.rand(DataType.FLOAT, 1, 3, 64, 64), false);
         assertArrayEquals(new long[] {1, 64, 16, 16}, acts.get("enc_stem_pool").shape());
@@ -61,7 +63,7 @@ class EncodersTest {
 
     @Test
     void smallCnn() {
-        ComputationGraph g = encoder(Encoders.SMALL_CNN, 32);
+        ComputationGraph g = encoder(EncoderKind.SMALL_CNN, 32);
         INDArray f = g.outputSingle(false, Nd4j.rand(DataType.FLOAT, 2, 3, 32, 32));
         assertArrayEquals(new long[] {2, 256}, f.shape());
     }
