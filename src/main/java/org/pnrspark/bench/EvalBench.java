@@ -78,9 +78,9 @@ final class EvalBench {
     private static void measure(SparkSession spark, JobConfig c, int repeats, PrintStream out) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int workers = c.spark().workers() > 0 ? c.spark().workers() : sc.defaultParallelism();
-        ImageAccess hadoop = ImageAccess.create(sc);
-        ImageSource trainImages = ImageSources.get(c, Split.TRAIN, hadoop.value());
-        ImageSource testImages = ImageSources.get(c, Split.TEST, hadoop.value());
+        ImageAccess imageAccess = ImageAccess.create(sc);
+        ImageSource trainImages = ImageSources.get(c, Split.TRAIN, imageAccess.value());
+        ImageSource testImages = ImageSources.get(c, Split.TEST, imageAccess.value());
         int numClasses = c.data().numClasses();
         Broadcast<ModelSnapshot> encoder = sc.broadcast(BatchNormFolding.featureExtractor(c,
                 Networks.build(Methods.of(c).online(0))));
@@ -99,9 +99,9 @@ final class EvalBench {
             sc.setJobDescription("bench --eval · features, pass " + (pass + 1));
             long start = System.nanoTime();
             // kept for the MLlib probe, as an evaluation keeps them when the probe runs there
-            trainBlocks = FeatureExtraction.blocks(sc, c, hadoop, encoder, Split.TRAIN, trainImages.size(), workers)
+            trainBlocks = FeatureExtraction.blocks(sc, c, imageAccess, encoder, Split.TRAIN, trainImages.size(), workers)
                     .persist(StorageLevel.MEMORY_AND_DISK());
-            testBlocks = FeatureExtraction.blocks(sc, c, hadoop, encoder, Split.TEST, testImages.size(), workers)
+            testBlocks = FeatureExtraction.blocks(sc, c, imageAccess, encoder, Split.TEST, testImages.size(), workers)
                     .persist(StorageLevel.MEMORY_AND_DISK());
             train = FeatureSet.collect(trainBlocks, trainImages.size());
             test = FeatureSet.collect(testBlocks, testImages.size());
@@ -128,7 +128,7 @@ final class EvalBench {
         sc.setJobDescription(null);
         out.println("measured on this machine as it was: other work sharing its cores slows every figure");
         encoder.destroy();
-        hadoop.destroy();
+        imageAccess.destroy();
     }
 
     /**

@@ -78,8 +78,8 @@ final class SparkBench {
         int batch = c.spark().batchSizePerWorker();
         int frequency = c.spark().averagingFrequency();
         SslMethod method = Methods.of(c);
-        ImageAccess hadoop = ImageAccess.create(sc);
-        ImageSource train = ImageSources.get(c, Split.TRAIN, hadoop.value());
+        ImageAccess imageAccess = ImageAccess.create(sc);
+        ImageSource train = ImageSources.get(c, Split.TRAIN, imageAccess.value());
         ComputationGraph previous = Networks.build(method.online(0));
         ComputationGraph online = Networks.build(method.online(1));
         Networks.copyParameters(previous, online);
@@ -100,7 +100,7 @@ final class SparkBench {
         }
         LongAccumulator teacherNanos = sc.sc().longAccumulator("bench teacher ns");
         LongAccumulator dataNanos = sc.sc().longAccumulator("bench data ns");
-        TaskBatchLoader loader = new TaskBatchLoader(c, hadoop, targets).timedBy(dataNanos, teacherNanos);
+        TaskBatchLoader loader = new TaskBatchLoader(c, imageAccess, targets).timedBy(dataNanos, teacherNanos);
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, batch)
                 .batchSizePerWorker(batch).averagingFrequency(frequency).saveUpdater(true)
                 .workerPrefetchNumBatches(0).repartionData(Repartition.Never).rngSeed(c.run().seed())
@@ -167,7 +167,7 @@ final class SparkBench {
         int mid = Repeats.medianIndex(rates);
         double stepMs = 1000.0 * Repeats.median(seconds) / frequency;
         if (frozen != null) frozen.destroy();
-        hadoop.destroy();
+        imageAccess.destroy();
         return new Row(workers, Repeats.min(rates), Repeats.median(rates), Repeats.max(rates),
                 Repeats.median(seconds), parts[mid][0],
                 parts[mid][1], parts[mid][2], parts[mid][3], parts[mid][4], stepMs / raw, memory.peaks(),

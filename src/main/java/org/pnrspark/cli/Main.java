@@ -1,6 +1,7 @@
 package org.pnrspark.cli;
 
 import org.apache.spark.sql.SparkSession;
+import org.pnrspark.bench.BenchCommand;
 import org.pnrspark.config.ConfigLoader;
 import org.pnrspark.config.InvalidConfigException;
 import org.pnrspark.config.JobConfig;
@@ -11,14 +12,17 @@ import org.pnrspark.data.Scenarios;
 import org.pnrspark.data.Split;
 import org.pnrspark.data.TaskSplit;
 import org.pnrspark.parity.ParityCommand;
+import org.pnrspark.report.Comparison;
 import org.pnrspark.report.ResultsTable;
 import org.pnrspark.report.ResultsWriter;
 import org.pnrspark.report.RunResult;
+import org.pnrspark.train.CheckpointException;
 import org.pnrspark.train.ContinualTrainer;
 import org.pnrspark.train.OutputLock;
 import org.pnrspark.train.OutputLockedException;
 import org.pnrspark.train.ProgressLog;
 import org.pnrspark.train.RunChecks;
+import org.pnrspark.train.RunDirectory;
 import org.pnrspark.train.SparkSessions;
 import org.pnrspark.train.TrainingDivergedException;
 import org.pnrspark.util.HadoopConf;
@@ -81,7 +85,7 @@ public final class Main {
             return PrepareCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
         }
         if (args.length > 0 && args[0].equals("bench")) {
-            return org.pnrspark.bench.BenchCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+            return BenchCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
         }
         try {
             Arguments a = Arguments.parse(args);
@@ -105,7 +109,7 @@ public final class Main {
         } catch (InvalidConfigException | DataFormatException e) {
             err.println("error: " + e.getMessage());
             return 2;
-        } catch (org.pnrspark.train.CheckpointException e) {
+        } catch (CheckpointException e) {
             err.println("error: cannot resume from the output directory: " + e.getMessage() + "\n(remove that "
                     + "checkpoint to retrain what it held, or pass --force to start the run over)");
             return 2;
@@ -152,7 +156,7 @@ public final class Main {
             }
         }
         // another run's results are not mixed into, a run of the same configuration is resumed
-        for (JobConfig c : configs) org.pnrspark.train.RunDirectory.checkResumable(c, storage);
+        for (JobConfig c : configs) RunDirectory.checkResumable(c, storage);
         return configs;
     }
 
@@ -205,7 +209,7 @@ public final class Main {
                 List<String> dirs = runs.stream().map(RunResult::outputDir).toList();
                 String parent = new org.apache.hadoop.fs.Path(dirs.get(0)).getParent().toString();
                 String html = Storage.child(parent, "compare.html");
-                storage.writeString(html, org.pnrspark.report.Comparison.load(storage, dirs).html());
+                storage.writeString(html, Comparison.load(storage, dirs).html());
                 out.println("comparison with plots: " + html);
             }
         } finally {

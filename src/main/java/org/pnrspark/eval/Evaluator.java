@@ -27,18 +27,18 @@ import java.util.List;
 public final class Evaluator {
     private final SparkSession spark;
     private final JobConfig config;
-    private final ImageAccess hadoop;
+    private final ImageAccess imageAccess;
     private final int workers;
     private final List<TaskSplit> tasks;
     private final int trainSize;
     private final int testSize;
     private final int[] testLabels;
 
-    public Evaluator(SparkSession spark, JobConfig config, ImageAccess hadoop, int workers,
+    public Evaluator(SparkSession spark, JobConfig config, ImageAccess imageAccess, int workers,
             List<TaskSplit> tasks, int trainSize, int[] testLabels) {
         this.spark = spark;
         this.config = config;
-        this.hadoop = hadoop;
+        this.imageAccess = imageAccess;
         this.workers = workers;
         this.tasks = tasks;
         this.trainSize = trainSize;
@@ -62,8 +62,8 @@ public final class Evaluator {
             boolean probeOnDriver = fast && LinearProbe.onDriver(trainSize,
                     Encoders.featureDim(config.model().encoder()), eval,
                     sc.sc().conf().getSizeAsBytes("spark.driver.maxResultSize", "1g"));
-            train = FeatureExtraction.blocks(sc, config, hadoop, encoder, Split.TRAIN, trainSize, workers);
-            test = FeatureExtraction.blocks(sc, config, hadoop, encoder, Split.TEST, testSize, workers);
+            train = FeatureExtraction.blocks(sc, config, imageAccess, encoder, Split.TRAIN, trainSize, workers);
+            test = FeatureExtraction.blocks(sc, config, imageAccess, encoder, Split.TEST, testSize, workers);
             if (fast && !probeOnDriver) {
                 // MLlib reads them more than once
                 train.persist(StorageLevel.MEMORY_AND_DISK());

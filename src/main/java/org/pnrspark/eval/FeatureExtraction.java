@@ -49,13 +49,13 @@ public final class FeatureExtraction {
     private FeatureExtraction() {}
 
     /** The features of images 0..size-1 of the split, one block per minibatch of eval.batch_size. */
-    public static JavaRDD<FeatureBlock> blocks(JavaSparkContext sc, JobConfig config, ImageAccess hadoop,
+    public static JavaRDD<FeatureBlock> blocks(JavaSparkContext sc, JobConfig config, ImageAccess imageAccess,
             Broadcast<ModelSnapshot> encoder, Split split, int size, int partitions) {
         int batch = config.eval().batchSize();
         List<Integer> starts = new ArrayList<>();
         for (int s = 0; s < size; s += batch) starts.add(s);
         return sc.parallelize(starts, Math.max(1, Math.min(partitions, starts.size())))
-                .mapPartitions(new ExtractPartition(config, hadoop, encoder, split, size));
+                .mapPartitions(new ExtractPartition(config, imageAccess, encoder, split, size));
     }
 
     /** The blocks as an (index, label, features) DataFrame, the features as float64 vectors: what MLlib reads. */
@@ -76,15 +76,15 @@ public final class FeatureExtraction {
     private static final class ExtractPartition implements FlatMapFunction<Iterator<Integer>, FeatureBlock> {
         private static final ThreadLocalModels ENCODERS = new ThreadLocalModels();
         private final JobConfig config;
-        private final ImageAccess hadoop;
+        private final ImageAccess imageAccess;
         private final Broadcast<ModelSnapshot> encoder;
         private final Split split;
         private final int size;
 
-        ExtractPartition(JobConfig config, ImageAccess hadoop, Broadcast<ModelSnapshot> encoder,
+        ExtractPartition(JobConfig config, ImageAccess imageAccess, Broadcast<ModelSnapshot> encoder,
                 Split split, int size) {
             this.config = config;
-            this.hadoop = hadoop;
+            this.imageAccess = imageAccess;
             this.encoder = encoder;
             this.split = split;
             this.size = size;
@@ -93,7 +93,7 @@ public final class FeatureExtraction {
         @Override
         public Iterator<FeatureBlock> call(Iterator<Integer> starts) {
             NativeThreads.applyForSparkTask(config.spark().threadsPerTask());
-            ImageSource images = ImageSources.get(config, split, hadoop.value());
+            ImageSource images = ImageSources.get(config, split, imageAccess.value());
             ComputationGraph net = ENCODERS.get(encoder.id(), () -> encoder.value().build());
             int c = config.data().channels(), h = config.data().height(), w = config.data().width(), n = c * h * w;
             EvalTransform transform = new EvalTransform(config.data(), config.augment());
@@ -120,7 +120,7 @@ public final class FeatureExtraction {
                 return images.read(i);
             } catch (BadImageException e) {
                 if (!config.data().images().skipBad() || !config.data().dataset().imageFiles()) throw e;
-                hadoop.skipped(e);
+                imageAccess.skipped(e);
                 return null;
             }
         }

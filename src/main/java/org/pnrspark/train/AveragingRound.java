@@ -24,7 +24,7 @@ import java.util.List;
 final class AveragingRound {
     private final JavaSparkContext sc;
     private final JobConfig config;
-    private final ImageAccess hadoop;
+    private final ImageAccess imageAccess;
     private final SparkComputationGraph sparkNet;
     private final int task;
     private final int workers;
@@ -43,12 +43,12 @@ final class AveragingRound {
      * @param totalSteps   the task's steps per worker, over which τ follows its schedule
      * @param queues       MoCo's queues, updated here after every round (or null)
      */
-    AveragingRound(JavaSparkContext sc, JobConfig config, ImageAccess hadoop, SparkComputationGraph sparkNet, int task,
+    AveragingRound(JavaSparkContext sc, JobConfig config, ImageAccess imageAccess, SparkComputationGraph sparkNet, int task,
             int workers, Broadcast<ModelSnapshot> frozen, ComputationGraph momentum,
             SslMethod.MomentumTarget momentumSpec, long totalSteps, KeyQueues queues, int queueCount) {
         this.sc = sc;
         this.config = config;
-        this.hadoop = hadoop;
+        this.imageAccess = imageAccess;
         this.sparkNet = sparkNet;
         this.task = task;
         this.workers = workers;
@@ -86,7 +86,7 @@ final class AveragingRound {
                 fault.failAttempt().matches(task, epoch, round) ? first + Math.min(1, paths.size() - 1) : -1,
                 fault.nanInput().matches(task, epoch, round) ? first : -1);
         JavaRDD<String> rdd = sc.parallelize(paths, workers);
-        sparkNet.fitPaths(rdd, new TaskBatchLoader(config, hadoop, targets, queueRound, faults));
+        sparkNet.fitPaths(rdd, new TaskBatchLoader(config, imageAccess, targets, queueRound, faults));
         rdd.unpersist(false);
         if (queueRound != null) {
             queues.apply(queueWrites.value(), queueCount, queueRound);

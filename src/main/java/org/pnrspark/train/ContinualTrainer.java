@@ -94,9 +94,9 @@ public final class ContinualTrainer {
 
     public RunResult run() throws IOException {
         long start = System.nanoTime();
-        ImageAccess hadoop = ImageAccess.create(sc);
-        ImageSource train = ImageSources.get(config, Split.TRAIN, hadoop.value());
-        ImageSource test = ImageSources.get(config, Split.TEST, hadoop.value());
+        ImageAccess imageAccess = ImageAccess.create(sc);
+        ImageSource train = ImageSources.get(config, Split.TRAIN, imageAccess.value());
+        ImageSource test = ImageSources.get(config, Split.TEST, imageAccess.value());
         List<TaskSplit> tasks = Scenarios.split(config, train, test, storage);
         int[] testLabels = test.labels();
         // with the workers Spark reports, before anything in the output directory is written or removed
@@ -136,7 +136,7 @@ public final class ContinualTrainer {
             SslMethod.QueueSpec spec = method.queues(0).get();
             queues = KeyQueues.initial(spec.dim(), spec.size(), config.run().seed());
         }
-        Evaluator evaluator = new Evaluator(spark, config, hadoop, workers, tasks, train.size(), testLabels);
+        Evaluator evaluator = new Evaluator(spark, config, imageAccess, workers, tasks, train.size(), testLabels);
         if (randomInit == null && results.isEmpty() && config.eval().randomInitBaseline()) {
             // the baseline of forward transfer: the encoder as initialised, before any training
             randomInit = evaluator.evaluate(Networks.build(method.online(0)), "random init");
@@ -172,7 +172,7 @@ public final class ContinualTrainer {
             log.line("task %d/%d: %s, %d images, objective %s", t + 1, tasks.size(), task.description(),
                     task.trainIndices().length, method.describeObjective(t));
 
-            TrainingFigures figures = trainTask(task, tasks.size(), online, frozen, momentum, queues, method, hadoop,
+            TrainingFigures figures = trainTask(task, tasks.size(), online, frozen, momentum, queues, method, imageAccess,
                     resumeFrom);
             if (frozen != null) frozen.destroy();
 
@@ -191,7 +191,7 @@ public final class ContinualTrainer {
             timeSplit = timeSplit.plusTrain(figures.sessionSeconds()).plusCheckpoint(checkpointSeconds)
                     .plusEvaluate(evaluation.seconds());
             logEvaluation(stage, evaluation);
-            String skipped = hadoop.takeSkipReport();
+            String skipped = imageAccess.takeSkipReport();
             if (skipped != null) log.line("task %d/%d: %s", t + 1, tasks.size(), skipped);
             results.add(new TaskResult(t, task.classes(), method.describeObjective(t), task.trainIndices().length,
                     config.optim().epochs(), figures.steps(), figures.finalLoss(), figures.curve(), figures.seconds(),
@@ -209,7 +209,7 @@ public final class ContinualTrainer {
             ResultsWriter.write(result(results, start), storage);
             EpochCheckpoint.clear(storage, Checkpoints.taskDir(outputDir, results.size() - 1));
         }
-        hadoop.destroy();
+        imageAccess.destroy();
         return result(results, start);
     }
 
@@ -264,7 +264,7 @@ public final class ContinualTrainer {
      */
     private TrainingFigures trainTask(TaskSplit task, int numTasks, ComputationGraph online,
             Broadcast<ModelSnapshot> frozen, ComputationGraph momentum, KeyQueues queues, SslMethod method,
-            ImageAccess hadoop, EpochCheckpoint resumeFrom) throws IOException {
+            ImageAccess imageAccess, EpochCheckpoint resumeFrom) throws IOException {
         int t = task.task();
         int batch = config.spark().batchSizePerWorker();
         int frequency = config.spark().averagingFrequency();
@@ -287,8 +287,8 @@ public final class ContinualTrainer {
         int stepsPerEpoch = batchesPerEpoch / workers;
         long totalSteps = (long) stepsPerEpoch * epochs;
         int queueCount = method.queues(t).map(SslMethod.QueueSpec::count).orElse(0);
-        LossTermProbe termProbe = new LossTermProbe(config, hadoop, frozen);
-        AveragingRound round = new AveragingRound(sc, config, hadoop, sparkNet, t, workers, frozen, momentum,
+        LossTermProbe termProbe = new LossTermProbe(config, imageAccess, frozen);
+        AveragingRound round = new AveragingRound(sc, config, imageAccess, sparkNet, t, workers, frozen, momentum,
                 method.momentum().orElse(null), totalSteps, queues, queueCount);
         progress.startTask(t, firstEpoch);
         for (int epoch = firstEpoch; epoch < epochs; epoch++) {

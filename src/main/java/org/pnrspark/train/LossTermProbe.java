@@ -25,8 +25,8 @@ final class LossTermProbe {
     private final TaskBatchLoader views;
     private final ComputationGraph frozen;
 
-    LossTermProbe(JobConfig config, ImageAccess hadoop, Broadcast<ModelSnapshot> frozen) {
-        this.views = new TaskBatchLoader(config, hadoop, List.of());
+    LossTermProbe(JobConfig config, ImageAccess imageAccess, Broadcast<ModelSnapshot> frozen) {
+        this.views = new TaskBatchLoader(config, imageAccess, List.of());
         this.frozen = frozen == null ? null : frozen.value().build();
     }
 

@@ -43,7 +43,7 @@ public final class TaskBatchLoader implements DataSetLoader {
     public record Target(Broadcast<ModelSnapshot> model, boolean batchStatistics) implements java.io.Serializable {}
 
     private final JobConfig config;
-    private final ImageAccess hadoop;
+    private final ImageAccess imageAccess;
     private final List<Target> targets;
     private final QueueRound queues;
     private final InjectedFaults faults;
@@ -52,24 +52,24 @@ public final class TaskBatchLoader implements DataSetLoader {
     private transient ViewAugmenter[] augmenters;
 
     /** @param targets at most two networks whose outputs, in this order, form the labels */
-    public TaskBatchLoader(JobConfig config, ImageAccess hadoop, List<Target> targets) {
-        this(config, hadoop, targets, null);
+    public TaskBatchLoader(JobConfig config, ImageAccess imageAccess, List<Target> targets) {
+        this(config, imageAccess, targets, null);
     }
 
     /**
      * @param queues MoCo's queues for this round (or null): queue q holds the outputs of target q, and the queues
      *               before each minibatch follow the targets' outputs in the labels
      */
-    public TaskBatchLoader(JobConfig config, ImageAccess hadoop, List<Target> targets, QueueRound queues) {
-        this(config, hadoop, targets, queues, InjectedFaults.NONE);
+    public TaskBatchLoader(JobConfig config, ImageAccess imageAccess, List<Target> targets, QueueRound queues) {
+        this(config, imageAccess, targets, queues, InjectedFaults.NONE);
     }
 
     /** @param faults the faults to inject into this round's minibatches (fault.* keys; none unless set) */
-    public TaskBatchLoader(JobConfig config, ImageAccess hadoop, List<Target> targets, QueueRound queues,
+    public TaskBatchLoader(JobConfig config, ImageAccess imageAccess, List<Target> targets, QueueRound queues,
             InjectedFaults faults) {
         if (targets.size() > TARGET_NETWORKS.length) throw new IllegalArgumentException("at most two target networks");
         this.config = config;
-        this.hadoop = hadoop;
+        this.imageAccess = imageAccess;
         this.targets = List.copyOf(targets);
         this.queues = queues;
         this.faults = faults;
@@ -136,7 +136,7 @@ public final class TaskBatchLoader implements DataSetLoader {
 
     /** [N, 2C, H, W]: the two augmented views of each image, view 1's channels first. */
     INDArray views(BatchPath batch) {
-        ImageSource images = ImageSources.get(config, Split.TRAIN, hadoop.value());
+        ImageSource images = ImageSources.get(config, Split.TRAIN, imageAccess.value());
         int c = config.data().channels(), h = config.data().height(), w = config.data().width();
         int viewSize = c * h * w;
         if (augmenters == null) {
@@ -167,7 +167,7 @@ public final class TaskBatchLoader implements DataSetLoader {
                 return images.read(i);
             } catch (BadImageException e) {
                 if (!config.data().images().skipBad() || !config.data().dataset().imageFiles()) throw e;
-                if (attempt == 0) hadoop.skipped(e);
+                if (attempt == 0) imageAccess.skipped(e);
             }
         }
         throw new BadImageException("minibatch " + batch(indices), "none of its " + indices.length

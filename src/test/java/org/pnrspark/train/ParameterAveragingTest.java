@@ -43,8 +43,8 @@ class ParameterAveragingTest {
         ComputationGraph start = Networks.build(method.online(0));
         LearningRateSchedule.apply(start, 0, LearningRateSchedule.scaledBaseLr(config.optim(), WORKERS * BATCH),
                 config.optim(), method.distillPredictorLrScale());
-        ImageAccess hadoop = ImageAccess.create(sc);
-        TaskBatchLoader loader = new TaskBatchLoader(config, hadoop, List.of());
+        ImageAccess imageAccess = ImageAccess.create(sc);
+        TaskBatchLoader loader = new TaskBatchLoader(config, imageAccess, List.of());
         // one step first, so that the momentum buffers the round starts from are not zero
         start.fit(loader.load(new LocalFileSource(path(99))));
         INDArray startState = start.getUpdater(true).getStateViewArray().dup();
@@ -79,7 +79,7 @@ class ParameterAveragingTest {
         assertTrue(stateError < 1e-3 * stateSpread, "optimizer state: |spark - mean| = " + stateError
                 + ", replicas " + stateSpread);
         assertEquals(start.numParams(), averaged.numParams());
-        hadoop.destroy();
+        imageAccess.destroy();
     }
 
     @Test

@@ -56,26 +56,26 @@ class TaskBatchLoaderTest {
         JobConfig cfg = ConfigLoader.load(List.of(), List.of("continual.strategy=pnr"));
         SslMethod method = Methods.of(cfg);
         ComputationGraph previous = Networks.build(method.online(0));
-        ImageAccess hadoop = ImageAccess.create(sc);
+        ImageAccess imageAccess = ImageAccess.create(sc);
         Broadcast<ModelSnapshot> frozen = sc.broadcast(ModelSnapshot.of(method.frozen(), previous));
         String p = new BatchPath(1, 0, 0, new int[] {7, 3000 - 1, 123, 456}).encode();
 
-        DataSet withFrozen = new TaskBatchLoader(cfg, hadoop, List.of(new TaskBatchLoader.Target(frozen, false))).load(path(p));
+        DataSet withFrozen = new TaskBatchLoader(cfg, imageAccess, List.of(new TaskBatchLoader.Target(frozen, false))).load(path(p));
         assertArrayEquals(new long[] {4, 2, 28, 28}, withFrozen.getFeatures().shape());
         assertArrayEquals(new long[] {4, 2 * 128}, withFrozen.getLabels().shape());
         ComputationGraph reference = frozen.value().build();
         INDArray expected = reference.outputSingle(false, withFrozen.getFeatures());
         assertEquals(expected, withFrozen.getLabels());
         // batch statistics give other targets than running statistics
-        DataSet trainMode = new TaskBatchLoader(cfg, hadoop, List.of(new TaskBatchLoader.Target(frozen, true))).load(path(p));
+        DataSet trainMode = new TaskBatchLoader(cfg, imageAccess, List.of(new TaskBatchLoader.Target(frozen, true))).load(path(p));
         assertEquals(withFrozen.getFeatures(), trainMode.getFeatures());
         assertNotEquals(withFrozen.getLabels(), trainMode.getLabels());
 
-        DataSet plain = new TaskBatchLoader(cfg, hadoop, List.of()).load(path(p));
+        DataSet plain = new TaskBatchLoader(cfg, imageAccess, List.of()).load(path(p));
         assertEquals(withFrozen.getFeatures(), plain.getFeatures(), "views depend only on seed, task, epoch, image");
         assertArrayEquals(new long[] {4, 1}, plain.getLabels().shape());
 
-        DataSet otherEpoch = new TaskBatchLoader(cfg, hadoop, List.of())
+        DataSet otherEpoch = new TaskBatchLoader(cfg, imageAccess, List.of())
                 .load(path(new BatchPath(1, 1, 0, new int[] {7, 3000 - 1, 123, 456}).encode()));
         assertNotEquals(plain.getFeatures(), otherEpoch.getFeatures());
         INDArray views = plain.getFeatures();
@@ -83,10 +83,10 @@ class TaskBatchLoaderTest {
                 .equals(views.get(org.nd4j.linalg.indexing.NDArrayIndex.point(0), org.nd4j.linalg.indexing.NDArrayIndex.point(1))),
                 "the two views of an image differ");
         // two targets: their outputs side by side, in order
-        DataSet both = new TaskBatchLoader(cfg, hadoop, List.of(new TaskBatchLoader.Target(frozen, true),
+        DataSet both = new TaskBatchLoader(cfg, imageAccess, List.of(new TaskBatchLoader.Target(frozen, true),
                 new TaskBatchLoader.Target(frozen, false))).load(path(p));
         assertEquals(org.nd4j.linalg.factory.Nd4j.hstack(trainMode.getLabels(), withFrozen.getLabels()), both.getLabels());
         frozen.destroy();
-        hadoop.destroy();
+        imageAccess.destroy();
     }
 }
