@@ -2,7 +2,6 @@ package org.pnrspark.continual;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.pnrspark.config.JobConfig;
-import org.pnrspark.config.MethodKind;
 import org.pnrspark.model.MomentumSgd;
 import org.pnrspark.model.NetworkBlocks;
 import org.pnrspark.model.Regularizers;
@@ -17,28 +16,12 @@ final class DistillPredictor {
 
     /** Adds g on {@code projector}; with {@code normalize}, p = norm(g(z)) (PNR for MoCo v2+); returns p. */
     static String add(GraphBuilder g, String projector, MethodObjective method, Regularizers reg, boolean normalize) {
-        double scale = lrScale(method);
+        double scale = method.distillers().predictorLrScale();
         JobConfig.Optim optim = method.config().optim();
         MomentumSgd updater = scale == 1.0 ? null : new MomentumSgd(optim.lr() * scale, optim.momentum());
-        String p = NetworkBlocks.distillPredictor(g, projector, method.embeddingDim(), hiddenDim(method), reg,
+        String p = NetworkBlocks.distillPredictor(g, projector, method.embeddingDim(),
+                method.distillers().predictorHiddenDim(), reg,
                 updater);
         return normalize ? NetworkBlocks.l2Normalize(g, NetworkBlocks.DISTILL_PREFIX + "norm", p) : p;
-    }
-
-    static double lrScale(MethodObjective method) {
-        if (method.kind() != MethodKind.BYOL) return 1.0;
-        double lamb = method.config().byol().distillLamb();
-        return lamb < 1 ? 1 / lamb : 1.0;
-    }
-
-    private static int hiddenDim(MethodObjective method) {
-        JobConfig c = method.config();
-        return switch (method.kind()) {
-            case SIMCLR -> c.simclr().distillProjHiddenDim();
-            case MOCOV2PLUS -> c.moco().distillProjHiddenDim();
-            case BYOL -> c.byol().distillProjHiddenDim();
-            case BARLOW -> c.barlow().distillProjHiddenDim();
-            case VICREG -> c.vicreg().distillProjHiddenDim();
-        };
     }
 }

@@ -5,7 +5,6 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.pnrspark.config.JobConfig;
-import org.pnrspark.config.MethodKind;
 import org.pnrspark.continual.ContinualStrategies;
 import org.pnrspark.continual.ContinualStrategy;
 import org.pnrspark.continual.MethodObjective;
@@ -69,14 +68,19 @@ abstract class ProjectionMethod implements SslMethod {
     /** The method's own loss (task 0, and every task under finetune). */
     abstract List<LossTerm> ownTerms();
 
-    /** What the continual strategy sees of this method. */
-    MethodObjective objective() {
-        return new MethodObjective(kind(), config, ownTerms(), embeddingDim);
+    /** CaSSLe's and PNR's variants of this method (docs/reference.md §4, §5). */
+    abstract MethodObjective.Distillers distillers();
+
+    /** The method's own terms followed by {@code extra}: the PNR objective of a method that keeps its own loss. */
+    List<LossTerm> withOwnTerms(LossTerm extra) {
+        List<LossTerm> terms = new ArrayList<>(ownTerms());
+        terms.add(extra);
+        return List.copyOf(terms);
     }
 
-    /** Which method this is: the one the configuration names, since {@link Methods#of} dispatches on it. */
-    MethodKind kind() {
-        return config.method().kind();
+    /** What the continual strategy sees of this method. */
+    MethodObjective objective() {
+        return new MethodObjective(config, ownTerms(), embeddingDim, distillers());
     }
 
     ContinualStrategy strategy() {
