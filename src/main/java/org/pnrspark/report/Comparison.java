@@ -14,9 +14,9 @@ import java.util.Locale;
 public final class Comparison {
     private final List<String> json;
     private final List<String> sources;
-    private final List<RunView> runs;
+    private final List<ResultsFile> runs;
 
-    private Comparison(List<String> json, List<String> sources, List<RunView> runs) {
+    private Comparison(List<String> json, List<String> sources, List<ResultsFile> runs) {
         this.json = json;
         this.sources = sources;
         this.runs = runs;
@@ -26,14 +26,14 @@ public final class Comparison {
     public static Comparison load(Storage storage, List<String> locations) throws IOException {
         if (locations.isEmpty()) throw new IllegalArgumentException("name at least one run directory");
         List<String> json = new ArrayList<>(), sources = new ArrayList<>();
-        List<RunView> runs = new ArrayList<>();
+        List<ResultsFile> runs = new ArrayList<>();
         for (String location : locations) {
             String file = location.endsWith(".json") ? location : Storage.child(location, ResultsWriter.RESULTS_JSON);
             if (!storage.isFile(file)) {
                 throw new IOException(location + ": no results here (expected " + file + ", written after each task)");
             }
             String text = storage.readString(file);
-            runs.add(RunView.parse(text, file));
+            runs.add(ResultsFile.parse(text, file));
             json.add(text);
             sources.add(location);
         }
@@ -42,7 +42,7 @@ public final class Comparison {
 
     /** One row per run: accuracy on all classes after each task, then the continual metrics (percent). */
     public String table() {
-        int tasks = runs.stream().mapToInt(RunView::numTasks).max().orElse(0);
+        int tasks = runs.stream().mapToInt(ResultsFile::numTasks).max().orElse(0);
         int width = Math.max(20, runs.stream().mapToInt(r -> r.label().length()).max().orElse(0));
         StringBuilder sb = new StringBuilder("Linear-probe accuracy on all classes (%) after each task, and the "
                 + "continual metrics (%)\n");
@@ -50,7 +50,7 @@ public final class Comparison {
         for (int i = 0; i < tasks; i++) sb.append(String.format(Locale.ROOT, " task %-2d", i));
         sb.append(" | average | forget | fwd tr | k-NN | run\n");
         for (int i = 0; i < runs.size(); i++) {
-            RunView r = runs.get(i);
+            ResultsFile r = runs.get(i);
             sb.append(String.format(Locale.ROOT, "%-" + width + "s |", r.label()));
             double[] all = r.allClasses("accuracy_all");
             for (int t = 0; t < tasks; t++) {

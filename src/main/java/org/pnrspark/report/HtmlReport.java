@@ -25,7 +25,7 @@ public final class HtmlReport {
 
     /** The report of one run. */
     public static String run(String resultsJson, String source) throws java.io.IOException {
-        RunView v = RunView.parse(resultsJson, source);
+        ResultsFile v = ResultsFile.parse(resultsJson, source);
         JsonNode run = v.run();
         int tasks = v.numTasks(), done = v.completedTasks();
         StringBuilder html = head("pnr-spark · " + v.name() + " · " + v.label());
@@ -83,9 +83,9 @@ public final class HtmlReport {
             html.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%d</td><td>%s</td>"
                             + "<td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%s</td></tr>%n", t.get("task").asInt(),
                     escape(t.get("classes").toString()), escape(t.get("objective").asText()),
-                    t.get("train_images").asInt(), Charts.number(RunView.number(t.get("final_loss"))),
+                    t.get("train_images").asInt(), Charts.number(ResultsFile.number(t.get("final_loss"))),
                     t.get("train_seconds").asDouble(), t.get("images_per_second").asDouble(),
-                    t.get("eval_seconds").asDouble(), pct(RunView.number(t.get("accuracy_all")))));
+                    t.get("eval_seconds").asDouble(), pct(ResultsFile.number(t.get("accuracy_all")))));
         }
         html.append("</table>\n");
         JsonNode versions = v.root().get("versions");
@@ -114,12 +114,12 @@ public final class HtmlReport {
 
     /** Several runs side by side: a metrics table and accuracy on all classes after each task. */
     public static String comparison(List<String> resultsJson, List<String> sources) throws java.io.IOException {
-        List<RunView> runs = new ArrayList<>();
-        for (int i = 0; i < resultsJson.size(); i++) runs.add(RunView.parse(resultsJson.get(i), sources.get(i)));
+        List<ResultsFile> runs = new ArrayList<>();
+        for (int i = 0; i < resultsJson.size(); i++) runs.add(ResultsFile.parse(resultsJson.get(i), sources.get(i)));
         StringBuilder html = head("pnr-spark · comparison of " + runs.size() + " runs");
         html.append("<h1>Comparison of ").append(runs.size()).append(" runs</h1>\n");
         html.append(comparisonTable(runs, sources));
-        int tasks = runs.stream().mapToInt(RunView::numTasks).max().orElse(1);
+        int tasks = runs.stream().mapToInt(ResultsFile::numTasks).max().orElse(1);
         List<String> ticks = new ArrayList<>();
         for (int t = 0; t < tasks; t++) ticks.add("task " + t);
         html.append("<div class=\"charts\">\n");
@@ -144,12 +144,12 @@ public final class HtmlReport {
     }
 
     /** The comparison as an HTML table: one row per run. */
-    private static String comparisonTable(List<RunView> runs, List<String> sources) {
+    private static String comparisonTable(List<ResultsFile> runs, List<String> sources) {
         StringBuilder html = new StringBuilder("<table><tr><th>run</th><th>method · strategy</th><th>tasks</th>"
                 + "<th>final %</th><th>average %</th><th>forgetting</th><th>forward transfer</th><th>k-NN final %</th>"
                 + "<th>results</th></tr>\n");
         for (int i = 0; i < runs.size(); i++) {
-            RunView r = runs.get(i);
+            ResultsFile r = runs.get(i);
             html.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%d/%d</td><td>%s</td><td>%s</td>"
                             + "<td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>%n", escape(r.name()), escape(r.label()),
                     r.completedTasks(), r.numTasks(), pct(r.metric("metrics", "final_accuracy")),
@@ -160,7 +160,7 @@ public final class HtmlReport {
         return html.append("</table>\n").toString();
     }
 
-    private static String metricsRow(String what, RunView v, String block) {
+    private static String metricsRow(String what, ResultsFile v, String block) {
         return String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>%n",
                 escape(what), pct(v.metric(block, "final_accuracy")), pct(v.metric(block, "average_accuracy")),
                 pct(v.metric(block, "forgetting")), pct(v.metric(block, "forward_transfer")));
@@ -183,14 +183,14 @@ public final class HtmlReport {
     }
 
     /** Accuracy on each task's classes (one line per task) and on all classes (bold) after each task. */
-    private static String perTaskChart(RunView v, String perTaskKey, String allKey, String title) {
+    private static String perTaskChart(ResultsFile v, String perTaskKey, String allKey, String title) {
         int tasks = v.numTasks(), done = v.completedTasks();
         List<Charts.Series> series = new ArrayList<>();
         double[] xs = new double[done];
         for (int t = 0; t < done; t++) xs[t] = t;
         for (int i = 0; i < tasks; i++) {
             double[] ys = new double[done];
-            for (int t = 0; t < done; t++) ys[t] = 100 * RunView.number(v.tasks().get(t).get(perTaskKey).get(i));
+            for (int t = 0; t < done; t++) ys[t] = 100 * ResultsFile.number(v.tasks().get(t).get(perTaskKey).get(i));
             series.add(new Charts.Series("task " + i, Charts.color(i), xs, ys, false));
         }
         double[] all = v.allClasses(allKey);

@@ -166,7 +166,7 @@ public final class ResultsWriter {
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root) + "\n";
     }
 
-    /** One point of a curve as written in results.json (and read back by {@link ResultsReader#curvePoint}). */
+    /** One point of a curve as written in results.json (and read back by {@link ResultsFile#curvePoint}). */
     public static Map<String, Object> curvePoint(EpochFigures e) {
         Map<String, Object> point = new LinkedHashMap<>();
         point.put("epoch", e.epoch());

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pnrspark.report.EpochFigures;
-import org.pnrspark.report.ResultsReader;
+import org.pnrspark.report.ResultsFile;
 import org.pnrspark.report.ResultsWriter;
 import org.pnrspark.util.Storage;
 
@@ -89,7 +89,7 @@ public record EpochCheckpoint(int workers, int epochsDone, int steps, double sec
         }
         RunDirectory.checkWorkers(state.path("workers").asInt(), workers, stateFile);
         List<EpochFigures> curve = new ArrayList<>();
-        for (JsonNode p : state.path("curve")) curve.add(ResultsReader.curvePoint(p));
+        for (JsonNode p : state.path("curve")) curve.add(ResultsFile.curvePoint(p));
         if (curve.size() != e) throw new CheckpointException(stateFile + ": " + curve.size() + " curve points for " + e + " epochs");
         ComputationGraph online = Checkpoints.readModel(storage, Storage.child(dir, Checkpoints.MODEL), onlineConf, true);
         ComputationGraph momentum = momentumConf == null ? null

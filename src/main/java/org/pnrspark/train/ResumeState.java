@@ -4,7 +4,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.pnrspark.config.JobConfig;
 import org.pnrspark.eval.Evaluation;
 import org.pnrspark.method.SslMethod;
-import org.pnrspark.report.ResultsReader;
+import org.pnrspark.report.ResultsFile;
 import org.pnrspark.report.ResultsWriter;
 import org.pnrspark.report.RunResult;
 import org.pnrspark.report.TaskResult;
@@ -49,7 +49,7 @@ final class ResumeState {
             log.line("resuming: no task of this run was finished in %s", runDir);
             return Finished.NONE;
         }
-        ResultsReader.Finished read = ResultsReader.read(storage, runDir);
+        ResultsFile.Finished read = ResultsFile.read(storage, runDir).finished();
         RunDirectory.checkWorkers(read.workers(), workers, Storage.child(runDir, ResultsWriter.RESULTS_JSON));
         List<TaskResult> rows = read.tasks().subList(0, Math.min(upTo, read.tasks().size()));
         for (int i = 0; i < rows.size(); i++) {

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * results.json read back: files of older versions of schema 2, what the writer adds to them, and the console's time
  * line made of it.
  */
-class ResultsReaderTest {
+class ResultsFileTest {
     /** Written before the evaluation's parts, checkpoint_seconds and time_split were recorded. */
     static final Path OLDER = Path.of("src/test/resources/results/written-before-time-split.json");
 
@@ -33,7 +33,7 @@ class ResultsReaderTest {
     @Test
     void anOlderFileReadsWithTheNewFieldsUnknown(@TempDir Path dir) throws IOException {
         Files.copy(OLDER, dir.resolve(ResultsWriter.RESULTS_JSON));
-        ResultsReader.Finished read = ResultsReader.read(storage, dir.toString());
+        ResultsFile.Finished read = ResultsFile.read(storage, dir.toString()).finished();
         assertEquals(2, read.tasks().size());
         assertEquals(61.0, read.seconds());
         assertEquals(TimeSplit.NONE, read.timeSplit(), "the earlier sessions' parts are unknown: all of it is other");
@@ -61,7 +61,7 @@ class ResultsReaderTest {
         var root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
         assertEquals(61 - 20 - 9 - 0.75, root.get("time_split").get("other").asDouble(), 1e-9);
         assertEquals(List.of("train", "evaluate", "checkpoint", "other"), fieldNames(root.get("time_split")));
-        ResultsReader.Finished read = ResultsReader.read(storage, dir.toString());
+        ResultsFile.Finished read = ResultsFile.read(storage, dir.toString()).finished();
         assertEquals(new TimeSplit(20, 9, 0.75), read.timeSplit());
         for (TaskResult t : read.tasks()) assertEquals(0.5, t.checkpointSeconds());
     }
@@ -99,7 +99,7 @@ class ResultsReaderTest {
         Path older = dir.resolve("older");
         Files.createDirectories(older);
         Files.copy(OLDER, older.resolve(ResultsWriter.RESULTS_JSON));
-        ResultsReader.Finished read = ResultsReader.read(storage, older.toString());
+        ResultsFile.Finished read = ResultsFile.read(storage, older.toString()).finished();
         List<TaskResult> tasks = new ArrayList<>();
         for (TaskResult t : read.tasks()) {
             tasks.add(new TaskResult(t.task(), t.classes(), t.objective(), t.trainImages(), t.epochs(), t.steps(),
