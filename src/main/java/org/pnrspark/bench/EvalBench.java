@@ -24,6 +24,7 @@ import org.pnrspark.model.BatchNormFolding;
 import org.pnrspark.model.ModelSnapshot;
 import org.pnrspark.model.Networks;
 import org.pnrspark.train.SparkSessions;
+import org.pnrspark.train.TrainingPath;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -77,7 +78,7 @@ final class EvalBench {
 
     private static void measure(SparkSession spark, JobConfig c, int repeats, PrintStream out) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        int workers = c.spark().workers() > 0 ? c.spark().workers() : sc.defaultParallelism();
+        int workers = TrainingPath.workers(c, sc);
         ImageAccess imageAccess = ImageAccess.create(sc);
         ImageSource trainImages = ImageSources.get(c, Split.TRAIN, imageAccess.value());
         ImageSource testImages = ImageSources.get(c, Split.TEST, imageAccess.value());

@@ -6,7 +6,6 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.LongAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.api.stats.SparkTrainingStats;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
@@ -24,6 +23,7 @@ import org.pnrspark.model.Networks;
 import org.pnrspark.train.BatchPath;
 import org.pnrspark.train.SparkSessions;
 import org.pnrspark.train.TaskBatchLoader;
+import org.pnrspark.train.TrainingPath;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,7 +74,7 @@ final class SparkBench {
         System.setProperty("org.deeplearning4j.spark.time.TimeSource",
                 "org.deeplearning4j.spark.time.SystemClockTimeSource");
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        int workers = c.spark().workers() > 0 ? c.spark().workers() : sc.defaultParallelism();
+        int workers = TrainingPath.workers(c, sc);
         int batch = c.spark().batchSizePerWorker();
         int frequency = c.spark().averagingFrequency();
         SslMethod method = Methods.of(c);
@@ -83,28 +83,22 @@ final class SparkBench {
         ComputationGraph previous = Networks.build(method.online(0));
         ComputationGraph online = Networks.build(method.online(1));
         Networks.copyParameters(previous, online);
-        List<TaskBatchLoader.Target> targets = new ArrayList<>();
-        Broadcast<ModelSnapshot> frozen = null;
-        if (method.usesFrozenModel(1)) {
-            frozen = sc.broadcast(ModelSnapshot.of(method.frozen(), previous));
-            targets.add(new TaskBatchLoader.Target(frozen, false));
-        }
+        Broadcast<ModelSnapshot> frozen = method.usesFrozenModel(1)
+                ? sc.broadcast(ModelSnapshot.of(method.frozen(), previous)) : null;
         ComputationGraph momentum = null;
         if (method.momentum().isPresent()) {
             momentum = Networks.build(method.momentum().get().network());
             Networks.copyParameters(online, momentum);
-            targets.add(0, new TaskBatchLoader.Target(sc.broadcast(ModelSnapshot.of(momentum)), true));
         }
+        List<TaskBatchLoader.Target> targets = TrainingPath.teachers(
+                momentum == null ? null : sc.broadcast(ModelSnapshot.of(momentum)), frozen, false);
         if (method.queues(1).isPresent()) {
             throw new IllegalArgumentException("the Spark bench does not drive MoCo's queues; bench another method");
         }
         LongAccumulator teacherNanos = sc.sc().longAccumulator("bench teacher ns");
         LongAccumulator dataNanos = sc.sc().longAccumulator("bench data ns");
         TaskBatchLoader loader = new TaskBatchLoader(c, imageAccess, targets).timedBy(dataNanos, teacherNanos);
-        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, batch)
-                .batchSizePerWorker(batch).averagingFrequency(frequency).saveUpdater(true)
-                .workerPrefetchNumBatches(0).repartionData(Repartition.Never).rngSeed(c.run().seed())
-                .collectTrainingStats(true).build();
+        ParameterAveragingTrainingMaster master = TrainingPath.master(c, workers, c.run().seed(), true);
         SparkComputationGraph net = new SparkComputationGraph(sc, online, master);
         net.setCollectTrainingStats(true);
         int perRound = workers * frequency;

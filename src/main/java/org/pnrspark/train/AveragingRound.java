@@ -67,10 +67,8 @@ final class AveragingRound {
      */
     double run(int epoch, int round, List<String> paths, int first, boolean frozenBatchStatistics, long stepsBefore) {
         int batch = config.spark().batchSizePerWorker();
-        List<TaskBatchLoader.Target> targets = new ArrayList<>();
         Broadcast<ModelSnapshot> target = momentum == null ? null : sc.broadcast(ModelSnapshot.of(momentum));
-        if (target != null) targets.add(new TaskBatchLoader.Target(target, true));
-        if (frozen != null) targets.add(new TaskBatchLoader.Target(frozen, frozenBatchStatistics));
+        List<TaskBatchLoader.Target> targets = TrainingPath.teachers(target, frozen, frozenBatchStatistics);
         int roundSteps = paths.size() / workers;
         QueueRound queueRound = null;
         if (queues != null) {

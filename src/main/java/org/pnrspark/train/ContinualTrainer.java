@@ -4,7 +4,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.pnrspark.augment.SampleRandom;
@@ -69,7 +68,7 @@ public final class ContinualTrainer {
         this.storage = new Storage(sc.hadoopConfiguration());
         this.outputDir = outputDir;
         this.log = log;
-        this.workers = config.spark().workers() > 0 ? config.spark().workers() : sc.defaultParallelism();
+        this.workers = TrainingPath.workers(config, sc);
     }
 
     /**
@@ -213,23 +212,6 @@ public final class ContinualTrainer {
         return result(results, start);
     }
 
-    /**
-     * The parameter-averaging master of a task: {@code workers} replicas of {@code batch} examples a step, averaged
-     * with their optimizer state every {@code frequency} steps, each partition trained where it lies.
-     */
-    static ParameterAveragingTrainingMaster trainingMaster(int workers, int batch, int frequency, long seed) {
-        return new ParameterAveragingTrainingMaster.Builder(workers, batch)
-                .batchSizePerWorker(batch)
-                .averagingFrequency(frequency)
-                .saveUpdater(true)
-                // no prefetch thread: with one, dl4j-spark's AsyncDataSetIterator hung when the loader ran the
-                // frozen model (measured on M2); minibatches are built in the training thread instead
-                .workerPrefetchNumBatches(0)
-                .repartionData(Repartition.Never)
-                .rngSeed(seed)
-                .build();
-    }
-
     private void logEvaluation(String what, Evaluation e) {
         String knn = Double.isNaN(e.knnAccuracyAll()) ? "" : String.format(java.util.Locale.ROOT,
                 ", k-NN %.1f%% %s", 100 * e.knnAccuracyAll(), percentages(e.knnAccuracy()));
@@ -274,7 +256,7 @@ public final class ContinualTrainer {
         int batchesPerEpoch = images.length / batch / workers * workers;
         // at least one minibatch per worker: RunChecks.check refused the run before anything was written otherwise
         double baseLr = LearningRateSchedule.scaledBaseLr(config.optim(), workers * batch);
-        ParameterAveragingTrainingMaster master = trainingMaster(workers, batch, frequency, config.run().seed() + t);
+        ParameterAveragingTrainingMaster master = TrainingPath.master(config, workers, config.run().seed() + t, false);
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, online, master);
         int perRound = workers * frequency;
         int rounds = (batchesPerEpoch + perRound - 1) / perRound;

@@ -53,7 +53,7 @@ class ParameterAveragingTest {
         // the round as the trainer runs it: worker w trains minibatches w*F .. w*F+F-1 (parallelize slices in order)
         List<String> paths = new ArrayList<>();
         for (int b = 0; b < WORKERS * FREQUENCY; b++) paths.add(path(b));
-        ParameterAveragingTrainingMaster master = ContinualTrainer.trainingMaster(WORKERS, BATCH, FREQUENCY, 5);
+        ParameterAveragingTrainingMaster master = TrainingPath.master(config, TrainingPath.workers(config, sc), 5, false);
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, copy(start), master);
         sparkNet.fitPaths(sc.parallelize(paths, WORKERS), loader);
         ComputationGraph averaged = sparkNet.getNetwork();
