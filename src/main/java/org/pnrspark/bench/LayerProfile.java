@@ -14,7 +14,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.pnrspark.config.ConfigLoader;
 import org.pnrspark.config.JobConfig;
-import org.pnrspark.model.FastKernels;
+import org.pnrspark.model.KernelSwitches;
 import org.pnrspark.util.NativeThreads;
 
 import java.io.PrintStream;
@@ -33,7 +33,7 @@ import java.util.Map;
  * the same process, alternating. Per vertex the minimum over the repeats (the machine is shared), the totals
  * as minimum and median. The optimizer's update is timed alone on the gradient of
  * the last pass. Layer types are summed in a second table. With {@code --ab NAME} every measurement is made with
- * the fast kernel NAME ({@link FastKernels}) off (A) and on (B), alternating, on the same network.
+ * the fast kernel NAME ({@link KernelSwitches}) off (A) and on (B), alternating, on the same network.
  */
 final class LayerProfile {
     private LayerProfile() {}
@@ -84,7 +84,7 @@ final class LayerProfile {
             }
         }
         boolean threadsAb = "threads".equals(ab);
-        boolean before = ab == null || threadsAb ? false : FastKernels.set(ab, true);
+        boolean before = ab == null || threadsAb ? false : KernelSwitches.set(ab, true);
         try {
             for (int j = 0; j < k; j++) {
                 setState(ab, states[j], threads);
@@ -116,7 +116,7 @@ final class LayerProfile {
             }
         } finally {
             if (threadsAb) NativeThreads.applyForSparkTask(threads);
-            else if (ab != null) FastKernels.set(ab, before);
+            else if (ab != null) KernelSwitches.set(ab, before);
         }
 
         out.printf(Locale.ROOT, "%n== profile: %s, batch %d (x2 views), %d threads, %d repeats%s; per vertex: the "
@@ -188,7 +188,7 @@ final class LayerProfile {
     private static void setState(String ab, boolean b, int threads) {
         if (ab == null) return;
         if (ab.equals("threads")) NativeThreads.applyForSparkTask(b ? threads : 1);
-        else FastKernels.set(ab, b);
+        else KernelSwitches.set(ab, b);
     }
 
     private static String kindOf(GraphVertex v) {

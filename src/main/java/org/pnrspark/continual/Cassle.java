@@ -21,12 +21,12 @@ public record Cassle() implements ContinualStrategy {
     }
 
     @Override
-    public String addHead(GraphBuilder g, String projector, MethodObjective method, int task, Regularizers reg) {
+    public String addDistillHead(GraphBuilder g, String projector, MethodObjective method, int task, Regularizers reg) {
         return DistillPredictor.add(g, projector, method, reg, false);
     }
 
     @Override
-    public double headLrScale(MethodObjective method) {
+    public double distillHeadLrScale(MethodObjective method) {
         return method.distillers().predictorLrScale();
     }
 

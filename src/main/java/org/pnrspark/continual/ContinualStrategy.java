@@ -29,10 +29,10 @@ public interface ContinualStrategy extends Serializable {
      * Adds the head that maps the online projections to p (compared with f) on {@code projector}, for a task that
      * uses the frozen model; returns its output vertex (the projector itself for a strategy without a head).
      */
-    String addHead(GraphBuilder g, String projector, MethodObjective method, int task, Regularizers reg);
+    String addDistillHead(GraphBuilder g, String projector, MethodObjective method, int task, Regularizers reg);
 
     /** The head's base learning rate relative to the rest of the network's (its parameter group). */
-    default double headLrScale(MethodObjective method) {
+    default double distillHeadLrScale(MethodObjective method) {
         return 1.0;
     }
 

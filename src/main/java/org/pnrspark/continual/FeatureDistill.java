@@ -25,7 +25,7 @@ public record FeatureDistill(double lamb) implements ContinualStrategy {
 
     /** No head: p is the online projection. */
     @Override
-    public String addHead(GraphBuilder g, String projector, MethodObjective method, int task, Regularizers reg) {
+    public String addDistillHead(GraphBuilder g, String projector, MethodObjective method, int task, Regularizers reg) {
         return projector;
     }
 

@@ -21,7 +21,7 @@ public record Finetune() implements ContinualStrategy {
     }
 
     @Override
-    public String addHead(GraphBuilder g, String projector, MethodObjective method, int task, Regularizers reg) {
+    public String addDistillHead(GraphBuilder g, String projector, MethodObjective method, int task, Regularizers reg) {
         throw new IllegalStateException("finetune never uses the frozen model");
     }
 

@@ -27,12 +27,12 @@ public record Pnr() implements ContinualStrategy {
     }
 
     @Override
-    public String addHead(GraphBuilder g, String projector, MethodObjective method, int task, Regularizers reg) {
+    public String addDistillHead(GraphBuilder g, String projector, MethodObjective method, int task, Regularizers reg) {
         return DistillPredictor.add(g, projector, method, reg, method.distillers().pnrWithQueues());
     }
 
     @Override
-    public double headLrScale(MethodObjective method) {
+    public double distillHeadLrScale(MethodObjective method) {
         return method.distillers().predictorLrScale();
     }
 

@@ -2,7 +2,7 @@ package org.pnrspark.eval;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.pnrspark.model.FastKernels;
+import org.pnrspark.model.KernelSwitches;
 
 /**
  * Bulk copies between Java arrays and contiguous C-ordered float64 ND4J arrays that are reused from one call to the
@@ -21,7 +21,7 @@ final class HostCopy {
      * (host memory); a new array elsewhere, as a GPU backend would not see a write to its host copy.
      */
     static INDArray write(double[] values, INDArray target) {
-        if (!FastKernels.onCpuBackend()) return Nd4j.create(values, target.shape(), 'c');
+        if (!KernelSwitches.onCpuBackend()) return Nd4j.create(values, target.shape(), 'c');
         target.data().asNioDouble().put(0, values, 0, values.length);
         return target;
     }

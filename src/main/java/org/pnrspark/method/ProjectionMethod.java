@@ -51,13 +51,13 @@ abstract class ProjectionMethod implements SslMethod {
     }
 
     @Override
-    public String addDistillPredictor(GraphBuilder g, String projector, int task, Regularizers reg) {
-        return strategy.addHead(g, projector, objective(), task, reg);
+    public String addDistillHead(GraphBuilder g, String projector, int task, Regularizers reg) {
+        return strategy.addDistillHead(g, projector, objective(), task, reg);
     }
 
     @Override
-    public double distillPredictorLrScale() {
-        return strategy.headLrScale(objective());
+    public double distillHeadLrScale() {
+        return strategy.distillHeadLrScale(objective());
     }
 
     /** Name of the per-view embeddings the method's own loss reads: "z" (z1, z2) or "pr" (pr1, pr2). */
@@ -112,7 +112,7 @@ abstract class ProjectionMethod implements SslMethod {
                 embeddingDim);
         String lossInput = own;
         if (usesFrozenModel(task)) {
-            String p = addDistillPredictor(g, net.projectorOutput(), task, reg);
+            String p = addDistillHead(g, net.projectorOutput(), task, reg);
             NetworkBlocks.pairViews(g, "p", p, embeddingDim);
             g.addVertex("embeddings", new MergeVertex(), own, "p");
             lossInput = "embeddings";

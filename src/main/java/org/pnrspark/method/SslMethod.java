@@ -29,7 +29,7 @@ public interface SslMethod extends Serializable {
      * Adds the continual strategy's head on the projector's output for task t (CaSSLe's and PNR's distill predictor
      * g, normalised for PNR with MoCo v2+; none for feature distillation); returns its output vertex p.
      */
-    String addDistillPredictor(GraphBuilder g, String projector, int task, Regularizers reg);
+    String addDistillHead(GraphBuilder g, String projector, int task, Regularizers reg);
 
     /** The frozen copy of the previous task's model: views in, its projections [f1 | f2] out. */
     ComputationGraphConfiguration frozen();
@@ -50,7 +50,7 @@ public interface SslMethod extends Serializable {
      * The base learning rate of the strategy's head relative to the others' (its parameter group, docs/reference.md
      * §4, §5.3): 1 except for BYOL's predictive distillers with λ &lt; 1, which use lr / λ.
      */
-    double distillPredictorLrScale();
+    double distillHeadLrScale();
 
     /** MoCo's key queues at task t, if the method keeps any. */
     default Optional<QueueSpec> queues(int task) {

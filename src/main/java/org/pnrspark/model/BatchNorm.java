@@ -77,7 +77,7 @@ public class BatchNorm extends BatchNormalization {
 
     /**
      * DL4J's batch-norm layer with PyTorch's running-variance update, and (for 4D NCHW input in training mode,
-     * {@link FastKernels#bn()}, on ND4J's CPU backend only) its own forward and backward kernels: DL4J's oneDNN
+     * {@link KernelSwitches#bn()}, on ND4J's CPU backend only) its own forward and backward kernels: DL4J's oneDNN
      * helper reduces the batch mean and variance with ND4J's generic reductions over dimensions (0, 2, 3), and
      * libnd4j's batchnorm_bp corrects oneDNN's global-statistics gradient with about eight more passes and
      * full-size temporaries. Here the input is
@@ -105,7 +105,7 @@ public class BatchNorm extends BatchNormalization {
         }
 
         private boolean fast(INDArray x) {
-            return FastKernels.bn() && x.rank() == 4 && layerConf().getCnn2DFormat() == CNN2DFormat.NCHW
+            return KernelSwitches.bn() && x.rank() == 4 && layerConf().getCnn2DFormat() == CNN2DFormat.NCHW
                     && !layerConf().isLockGammaBeta() && !layerConf().isUseLogStd();
         }
 
@@ -175,7 +175,7 @@ public class BatchNorm extends BatchNormalization {
             // per row (one example, one channel): mean and biased variance from the sum and the sum of squares, two
             // fast reductions (ND4J's stable variance takes twice as long). In float32 the variance's relative error
             // is about 1e-7·(1 + mean²/variance): negligible unless a channel's mean is hundreds of its deviations
-            // (FastKernelsTest checks a mean of 20 deviations); float32 takes the kernels above, which have no such
+            // (KernelSwitchesTest checks a mean of 20 deviations); float32 takes the kernels above, which have no such
             // limit
             INDArray rowMean = rows.sum(1).reshape(n * c).divi(s);
             INDArray rowVar = rows.norm2(1).reshape(n * c);

@@ -18,7 +18,7 @@ import java.util.Collection;
  * activation. DL4J's {@code ConvolutionLayer.backpropGradient} recomputes the pre-activation z only to pass it to the
  * activation's derivative, which for the identity is the incoming gradient itself: with oneDNN that second forward
  * convolution (and its two layout reorders) is about a fifth of a convolution layer's training time. The result is
- * the same: the identity's derivative does not read z. Off with {@link FastKernels#conv}, and on any backend but
+ * the same: the identity's derivative does not read z. Off with {@link KernelSwitches#conv}, and on any backend but
  * ND4J's CPU one.
  *
  * <p>A JSON bean like its parent: DL4J ships layer configurations as JSON.
@@ -60,7 +60,7 @@ public class Conv2d extends ConvolutionLayer {
 
         @Override
         public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-            if (!FastKernels.conv() || !(layerConf().getActivationFn() instanceof ActivationIdentity)) {
+            if (!KernelSwitches.conv() || !(layerConf().getActivationFn() instanceof ActivationIdentity)) {
                 return super.backpropGradient(epsilon, workspaceMgr);
             }
             backpropEpsilon = epsilon.dataType() == dataType ? epsilon : epsilon.castTo(dataType);

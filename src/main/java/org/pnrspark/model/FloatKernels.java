@@ -48,7 +48,7 @@ final class FloatKernels {
      * and write it.
      */
     static boolean applies(INDArray a) {
-        return FastKernels.onCpuBackend() && a.dataType() == DataType.FLOAT && a.ordering() == 'c'
+        return KernelSwitches.onCpuBackend() && a.dataType() == DataType.FLOAT && a.ordering() == 'c'
                 && Shape.hasDefaultStridesForShape(a);
     }
 

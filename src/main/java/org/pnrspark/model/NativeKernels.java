@@ -9,7 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Which native kernels a network runs on, for the log: ND4J's backend and native build (the JavaCPP platform
  * extension, e.g. -onednn-avx2), the helpers DL4J chose for convolution and batch norm (oneDNN's, cuDNN's, or
- * none: DL4J's built-in kernels, several times slower on a CPU), and whose layer kernels run ({@link FastKernels}:
+ * none: DL4J's built-in kernels, several times slower on a CPU), and whose layer kernels run ({@link KernelSwitches}:
  * pnr-spark's on the CPU backend, DL4J's on any other).
  */
 public final class NativeKernels {
@@ -19,7 +19,7 @@ public final class NativeKernels {
         String extension = System.getProperty("org.bytedeco.javacpp.platform.extension", "");
         return String.format("%s%s; layer helpers: convolution %s, batch norm %s; layer kernels: %s%s",
                 Nd4j.getBackend().getClass().getSimpleName(), extension.isEmpty() ? "" : " (" + extension + ")",
-                helper(net, ConvolutionLayer.class), helper(net, BatchNormalization.class), FastKernels.describe(),
+                helper(net, ConvolutionLayer.class), helper(net, BatchNormalization.class), KernelSwitches.describe(),
                 viewsApart(net) ? "; training batch norms keep the views apart (pnr-spark's, whatever the above)" : "");
     }
 

@@ -20,7 +20,7 @@ import java.util.Collection;
 
 /**
  * A ReLU layer: DL4J's {@link ActivationLayer} with the plain ReLU, whose training-mode forward and backward run
- * in one pass each ({@link FastKernels#relu()}, on ND4J's CPU backend only): DL4J's copies the input first in
+ * in one pass each ({@link KernelSwitches#relu()}, on ND4J's CPU backend only): DL4J's copies the input first in
  * both directions (a full-size allocation and copy) and then applies the ReLU or its derivative in place; the
  * backward pass of float32 data runs {@link FloatKernels#reluGradient}, libnd4j's relu_bp calling a {@code std::function} per value. Same values.
  *
@@ -52,7 +52,7 @@ public class Relu extends ActivationLayer {
         }
 
         private boolean fast() {
-            return FastKernels.relu() && PLAIN.equals(layerConf().getActivationFn()) && input.dataType() == dataType;
+            return KernelSwitches.relu() && PLAIN.equals(layerConf().getActivationFn()) && input.dataType() == dataType;
         }
 
         @Override

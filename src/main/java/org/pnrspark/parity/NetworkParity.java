@@ -140,7 +140,7 @@ public final class NetworkParity {
             output = switch (String.valueOf(golden.part())) {
                 case "projector" -> method.addProjector(g, "input", (int) in[1], reg);
                 case "predictor" -> method.addPredictor(g, "input", reg);
-                case "distill_predictor" -> method.addDistillPredictor(g, "input", 1, reg);
+                case "distill_predictor" -> method.addDistillHead(g, "input", 1, reg);
                 default -> throw new IllegalArgumentException("unknown head part \"" + golden.part()
                         + "\" (known: projector, predictor, distill_predictor)");
             };

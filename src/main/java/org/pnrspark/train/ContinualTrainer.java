@@ -276,7 +276,7 @@ public final class ContinualTrainer {
         for (int epoch = firstEpoch; epoch < epochs; epoch++) {
             long epochStart = System.nanoTime();
             double lr = LearningRateSchedule.apply(sparkNet.getNetwork(), epoch, baseLr, config.optim(),
-                    method.distillPredictorLrScale());
+                    method.distillHeadLrScale());
             int[] order = SampleRandom.shuffled(images, SampleRandom.forPurpose(config.run().seed(), "shuffle", t, epoch));
             List<String> paths = new ArrayList<>(batchesPerEpoch);
             for (int b = 0; b < batchesPerEpoch; b++) {

@@ -77,7 +77,7 @@ class FeatureDistillTest {
             assertEquals(Methods.of(config(method, "continual.strategy=finetune")).online(0).toJson(),
                     m.online(0).toJson(), method + ": task 0 is the method alone");
             assertTrue(m.usesFrozenModel(1) && !m.usesFrozenModel(0));
-            assertEquals(1.0, m.distillPredictorLrScale());
+            assertEquals(1.0, m.distillHeadLrScale());
         }
         assertEquals(1, Methods.of(config("mocov2plus")).queues(1).orElseThrow().count(),
                 "no queue of the frozen model's keys");

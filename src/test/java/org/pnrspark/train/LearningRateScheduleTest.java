@@ -32,11 +32,11 @@ class LearningRateScheduleTest {
                 "byol.distill_lamb=0.5", "byol.proj_hidden_dim=16", "byol.proj_output_dim=8", "byol.pred_hidden_dim=16",
                 "byol.distill_proj_hidden_dim=16", "optim.epochs=4", "optim.warmup_epochs=2"));
         var method = org.pnrspark.method.Methods.of(c);
-        assertEquals(2.0, method.distillPredictorLrScale());
+        assertEquals(2.0, method.distillHeadLrScale());
         var net = org.pnrspark.model.Networks.build(method.online(1));
         double base = 0.4;
         for (int epoch = 0; epoch < 4; epoch++) {
-            double lr = LearningRateSchedule.apply(net, epoch, base, c.optim(), method.distillPredictorLrScale());
+            double lr = LearningRateSchedule.apply(net, epoch, base, c.optim(), method.distillHeadLrScale());
             assertEquals(LearningRateSchedule.at(epoch, base, c.optim()), lr, 1e-12);
             assertEquals(lr, net.getLearningRate("proj_fc1"), 1e-9);
             assertEquals(lr, net.getLearningRate("enc_conv1"), 1e-9);
@@ -52,6 +52,6 @@ class LearningRateScheduleTest {
                     "a block mixes g with other layers");
         }
         var unscaled = ConfigLoader.load(List.of(), List.of("method.name=byol", "byol.distill_lamb=1"));
-        assertEquals(1.0, org.pnrspark.method.Methods.of(unscaled).distillPredictorLrScale());
+        assertEquals(1.0, org.pnrspark.method.Methods.of(unscaled).distillHeadLrScale());
     }
 }

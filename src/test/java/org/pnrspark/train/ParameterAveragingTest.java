@@ -42,7 +42,7 @@ class ParameterAveragingTest {
         SslMethod method = Methods.of(config);
         ComputationGraph start = Networks.build(method.online(0));
         LearningRateSchedule.apply(start, 0, LearningRateSchedule.scaledBaseLr(config.optim(), WORKERS * BATCH),
-                config.optim(), method.distillPredictorLrScale());
+                config.optim(), method.distillHeadLrScale());
         ImageAccess imageAccess = ImageAccess.create(sc);
         TaskBatchLoader loader = new TaskBatchLoader(config, imageAccess, List.of());
         // one step first, so that the momentum buffers the round starts from are not zero

@@ -24,7 +24,7 @@ import java.util.List;
  *     float32 backward in Java).</li>
  * </ul>
  */
-public final class FastKernels {
+public final class KernelSwitches {
     public static volatile boolean conv = flag("conv");
     public static volatile boolean bn = flag("bn");
     public static volatile boolean relu = flag("relu");
@@ -34,7 +34,7 @@ public final class FastKernels {
     /** The backend's class name as these switches see it; null: ND4J's. Tests substitute another backend's. */
     private static volatile String backendOverride;
 
-    private FastKernels() {}
+    private KernelSwitches() {}
 
     /** Whether the convolution kernel runs: switched on, on the CPU backend. */
     public static boolean conv() {

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * trained networks run, and a training step computes with them what it computes with DL4J's: the same loss, the
  * same gradient of every parameter, the same running statistics.
  */
-class FastKernelsTest {
+class KernelSwitchesTest {
     private static final List<String> NAMES = List.of("conv", "bn", "relu");
 
     /** Both views normalised together: DL4J's batch norm has no view groups, and these tests compare with it. */
@@ -42,7 +42,7 @@ class FastKernelsTest {
         assertInstanceOf(Conv2d.Impl.class, g.getLayer("enc_conv1"));
         assertInstanceOf(BatchNorm.Impl.class, g.getLayer("enc_bn1"));
         assertInstanceOf(Relu.Impl.class, g.getLayer("enc_relu1"));
-        for (String name : NAMES) assertTrue(FastKernels.set(name, true), name + " is on by default");
+        for (String name : NAMES) assertTrue(KernelSwitches.set(name, true), name + " is on by default");
     }
 
     /**
@@ -60,17 +60,17 @@ class FastKernelsTest {
         double[] dl4j = step(g, views, labels, false).gradient.toDoubleVector();
         double[] pnrSpark = step(g, views, labels, true).gradient.toDoubleVector();
         assertFalse(java.util.Arrays.equals(dl4j, pnrSpark), "on the CPU the two sets of kernels differ in the bits");
-        assertTrue(FastKernels.describe().startsWith("pnr-spark's conv, bn, relu"), FastKernels.describe());
-        String before = FastKernels.overrideBackend("org.nd4j.linalg.jcublas.JCublasBackend");
+        assertTrue(KernelSwitches.describe().startsWith("pnr-spark's conv, bn, relu"), KernelSwitches.describe());
+        String before = KernelSwitches.overrideBackend("org.nd4j.linalg.jcublas.JCublasBackend");
         try {
             assertArrayEquals(dl4j, step(g, views, labels, true).gradient.toDoubleVector(), 0.0,
                     "the switches are on, the backend is not the CPU one: DL4J's kernels");
             assertFalse(FloatKernels.applies(views), "no host-pointer kernel on another backend's arrays");
-            assertEquals("DL4J's (JCublasBackend is not ND4J's CPU backend)", FastKernels.describe());
+            assertEquals("DL4J's (JCublasBackend is not ND4J's CPU backend)", KernelSwitches.describe());
             assertTrue(NativeKernels.describe(g).endsWith("layer kernels: DL4J's (JCublasBackend is not ND4J's CPU "
                     + "backend)"), NativeKernels.describe(g));
         } finally {
-            FastKernels.overrideBackend(before);
+            KernelSwitches.overrideBackend(before);
         }
     }
 
@@ -174,7 +174,7 @@ class FastKernelsTest {
     private static INDArray[] layerPass(org.deeplearning4j.nn.api.Layer layer, INDArray x, boolean fast,
             org.deeplearning4j.nn.workspace.LayerWorkspaceMgr mgr) {
         boolean[] before = new boolean[NAMES.size()];
-        for (int i = 0; i < NAMES.size(); i++) before[i] = FastKernels.set(NAMES.get(i), fast);
+        for (int i = 0; i < NAMES.size(); i++) before[i] = KernelSwitches.set(NAMES.get(i), fast);
         try {
             layer.setInput(x, mgr);
             INDArray out = layer.activate(true, mgr).dup();
@@ -185,7 +185,7 @@ class FastKernelsTest {
             new java.util.TreeMap<>(result.getFirst().gradientForVariable()).values().forEach(g -> arrays.add(g.dup()));
             return arrays.toArray(INDArray[]::new);
         } finally {
-            for (int i = 0; i < NAMES.size(); i++) FastKernels.set(NAMES.get(i), before[i]);
+            for (int i = 0; i < NAMES.size(); i++) KernelSwitches.set(NAMES.get(i), before[i]);
         }
     }
 
@@ -247,7 +247,7 @@ class FastKernelsTest {
     /** Loss and flattened gradient of one step on the same parameters, with the kernels on or off. */
     private static Step step(ComputationGraph g, INDArray views, INDArray labels, boolean on) {
         boolean[] before = new boolean[NAMES.size()];
-        for (int i = 0; i < NAMES.size(); i++) before[i] = FastKernels.set(NAMES.get(i), on);
+        for (int i = 0; i < NAMES.size(); i++) before[i] = KernelSwitches.set(NAMES.get(i), on);
         try {
             g.setInputs(views);
             g.setLabels(labels);
@@ -256,7 +256,7 @@ class FastKernelsTest {
             g.gradient().gradientForVariable().forEach((k, v) -> byVariable.put(k, v.dup()));
             return new Step(g.score(), g.gradient().gradient().dup().reshape(-1).castTo(DataType.DOUBLE), byVariable);
         } finally {
-            for (int i = 0; i < NAMES.size(); i++) FastKernels.set(NAMES.get(i), before[i]);
+            for (int i = 0; i < NAMES.size(); i++) KernelSwitches.set(NAMES.get(i), before[i]);
         }
     }
 }
