@@ -1,9 +1,43 @@
 package org.pnrspark.eval;
 
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
+
 /**
- * What evaluating one encoder gave: per-task and all-class accuracies of the linear probe and of k-NN (NaN when
- * k-NN is off), the seconds it took, and their parts: the features (extracted and collected), the linear probe, k-NN
- * (NaN where unknown: results written before the parts were recorded).
+ * What evaluating one encoder gave, per classifier: its accuracy on each task's classes and on all classes (NaN
+ * when it did not run) and its seconds; the evaluation's seconds, and those of the features (extracted and
+ * collected). NaN where unknown: results written before the parts were recorded.
  */
-public record Evaluation(double[] accuracy, double accuracyAll, double[] knnAccuracy, double knnAccuracyAll,
-        double seconds, double featureSeconds, double probeSeconds, double knnSeconds) {}
+public record Evaluation(Map<Classifier, Scores> scores, double seconds, double featureSeconds) {
+    /** One classifier's result. */
+    public record Scores(double[] perTask, double all, double seconds) {
+        /** A classifier that did not run, over {@code tasks} tasks. */
+        static Scores none(int tasks, double seconds) {
+            double[] nan = new double[tasks];
+            Arrays.fill(nan, Double.NaN);
+            return new Scores(nan, Double.NaN, seconds);
+        }
+    }
+
+    public Evaluation {
+        scores = new EnumMap<>(scores);
+        if (!scores.keySet().containsAll(Arrays.asList(Classifier.values()))) {
+            throw new IllegalArgumentException("an evaluation has a result for every classifier, got " + scores.keySet());
+        }
+    }
+
+    public Scores of(Classifier c) {
+        return scores.get(c);
+    }
+
+    /** The linear probe's accuracy on each task's classes. */
+    public double[] accuracy() {
+        return of(Classifier.LINEAR).perTask();
+    }
+
+    /** The linear probe's accuracy on all classes. */
+    public double accuracyAll() {
+        return of(Classifier.LINEAR).all();
+    }
+}

@@ -16,8 +16,9 @@ import org.pnrspark.model.Encoders;
 import org.pnrspark.model.ModelSnapshot;
 import org.pnrspark.util.JobDescription;
 
-import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Evaluates an encoder after a task (docs/reference.md §8): features of every training and test image on the executors,
@@ -90,19 +91,16 @@ public final class Evaluator {
                         FeatureExtraction.frame(spark, test), testSize, eval);
             }
             long t2 = System.nanoTime();
-            double[] knn = new double[tasks.size()];
-            double knnAll = Double.NaN;
-            Arrays.fill(knn, Double.NaN);
-            if (eval.knn().enabled()) {
-                int[] neighbours = KnnClassifier.predict(trainSet, testSet, numClasses, eval.knn().k(),
-                        eval.knn().temperature());
-                knn = Accuracy.perTask(tasks, testLabels, neighbours);
-                knnAll = Accuracy.overall(testLabels, neighbours);
-            }
+            Map<Classifier, Evaluation.Scores> scores = new EnumMap<>(Classifier.class);
+            scores.put(Classifier.LINEAR, new Evaluation.Scores(Accuracy.perTask(tasks, testLabels, predicted),
+                    Accuracy.overall(testLabels, predicted), (t2 - t1) / 1e9));
+            int[] neighbours = !Classifier.KNN.enabled(eval) ? null : KnnClassifier.predict(trainSet, testSet,
+                    numClasses, eval.knn().k(), eval.knn().temperature());
             long t3 = System.nanoTime();
-            return new Evaluation(Accuracy.perTask(tasks, testLabels, predicted), Accuracy.overall(testLabels, predicted),
-                    knn, knnAll, (t3 - t0) / 1e9, (t1 - t0) / 1e9, (t2 - t1) / 1e9,
-                    eval.knn().enabled() ? (t3 - t2) / 1e9 : 0);
+            scores.put(Classifier.KNN, neighbours == null ? Evaluation.Scores.none(tasks.size(), 0)
+                    : new Evaluation.Scores(Accuracy.perTask(tasks, testLabels, neighbours),
+                            Accuracy.overall(testLabels, neighbours), (t3 - t2) / 1e9));
+            return new Evaluation(scores, (t3 - t0) / 1e9, (t1 - t0) / 1e9);
         } finally {
             // MLlib's pass may have failed with the blocks still cached on the executors
             if (train != null) train.unpersist();

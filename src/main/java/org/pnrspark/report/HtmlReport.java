@@ -1,6 +1,7 @@
 package org.pnrspark.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.pnrspark.eval.Classifier;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,18 +40,21 @@ public final class HtmlReport {
 
         html.append("<h2>Continual metrics</h2>\n<table><tr><th>evaluation</th><th>final accuracy</th>"
                 + "<th>average accuracy</th><th>forgetting</th><th>forward transfer</th></tr>\n");
-        html.append(metricsRow("linear probe (" + run.get("linear_probe").asText() + ")", v, "metrics"));
-        if (v.root().hasNonNull("knn_metrics")) html.append(metricsRow("k-NN", v, "knn_metrics"));
+        for (Classifier c : Classifier.values()) {
+            if (!v.root().hasNonNull(c.metricsKey())) continue;
+            String label = c == Classifier.LINEAR ? c.label() + " (" + run.get("linear_probe").asText() + ")" : c.label();
+            html.append(metricsRow(label, v, c.metricsKey()));
+        }
         html.append("</table>\n<p class=\"note\">Percent. Final: all classes after the last task; average: mean over "
                 + "tasks of the last row; forgetting: mean drop from each earlier task's best; forward transfer: "
                 + "accuracy on task i after task i−1 minus the randomly initialised encoder's (docs/running.md, Evaluation and continual metrics).</p>\n");
 
         html.append("<h2>Accuracy</h2>\n<div class=\"charts\">\n");
-        html.append(heatMap("Linear probe A[t][i] (%)", v.matrix("accuracy_matrix"), v.randomInit("accuracy"), tasks));
-        html.append(perTaskChart(v, "accuracy", "accuracy_all", "Linear probe per task after each task"));
-        if (v.root().hasNonNull("knn_accuracy_matrix")) {
-            html.append(heatMap("k-NN A[t][i] (%)", v.matrix("knn_accuracy_matrix"), v.randomInit("knn_accuracy"), tasks));
-            html.append(perTaskChart(v, "knn_accuracy", "knn_accuracy_all", "k-NN per task after each task"));
+        for (Classifier c : Classifier.values()) {
+            if (!v.root().hasNonNull(c.matrixKey())) continue;
+            html.append(heatMap(c.title() + " A[t][i] (%)", v.matrix(c.matrixKey()), v.randomInit(c.accuracyKey()),
+                    tasks));
+            html.append(perTaskChart(v, c.accuracyKey(), c.accuracyAllKey(), c.title() + " per task after each task"));
         }
         html.append("</div>\n");
 
@@ -123,11 +127,10 @@ public final class HtmlReport {
         List<String> ticks = new ArrayList<>();
         for (int t = 0; t < tasks; t++) ticks.add("task " + t);
         html.append("<div class=\"charts\">\n");
-        for (String[] kind : new String[][] {{"accuracy_all", "Linear probe on all classes after each task"},
-                {"knn_accuracy_all", "k-NN on all classes after each task"}}) {
+        for (Classifier c : Classifier.values()) {
             List<Charts.Series> series = new ArrayList<>();
             for (int i = 0; i < runs.size(); i++) {
-                double[] ys = runs.get(i).allClasses(kind[0]);
+                double[] ys = runs.get(i).allClasses(c.accuracyAllKey());
                 double[] xs = new double[ys.length];
                 for (int t = 0; t < xs.length; t++) {
                     xs[t] = t;
@@ -136,7 +139,7 @@ public final class HtmlReport {
                 series.add(new Charts.Series(runs.get(i).label(), Charts.color(i), xs, ys, false));
             }
             if (series.stream().anyMatch(s -> java.util.Arrays.stream(s.ys()).anyMatch(Double::isFinite))) {
-                html.append(Charts.lineChart(kind[1], "after task", "accuracy (%)", series, Double.NaN, Double.NaN,
+                html.append(Charts.lineChart(c.title() + " on all classes after each task", "after task", "accuracy (%)", series, Double.NaN, Double.NaN,
                         ticks, null));
             }
         }

@@ -2,11 +2,13 @@ package org.pnrspark.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.pnrspark.eval.Classifier;
 import org.pnrspark.eval.Evaluation;
 import org.pnrspark.util.Storage;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,9 +84,12 @@ public record ResultsFile(JsonNode root) {
     }
 
     private static Evaluation evaluation(JsonNode e) {
-        return new Evaluation(doubles(e.path("accuracy")), number(e.path("accuracy_all")),
-                doubles(e.path("knn_accuracy")), number(e.path("knn_accuracy_all")), e.path("eval_seconds").asDouble(),
-                number(e.path("features_seconds")), number(e.path("probe_seconds")), number(e.path("knn_seconds")));
+        Map<Classifier, Evaluation.Scores> scores = new EnumMap<>(Classifier.class);
+        for (Classifier c : Classifier.values()) {
+            scores.put(c, new Evaluation.Scores(doubles(e.path(c.accuracyKey())), number(e.path(c.accuracyAllKey())),
+                    number(e.path(c.secondsKey()))));
+        }
+        return new Evaluation(scores, e.path("eval_seconds").asDouble(), number(e.path("features_seconds")));
     }
 
     JsonNode run() {

@@ -1,5 +1,6 @@
 package org.pnrspark.report;
 
+import org.pnrspark.eval.Classifier;
 import org.pnrspark.util.Durations;
 
 import java.util.ArrayList;
@@ -31,8 +32,9 @@ public final class ResultsTable {
             for (double a : run.randomInit().accuracy()) sb.append(String.format(Locale.ROOT, " %7s", pct(a)));
             sb.append(String.format(Locale.ROOT, " | %5s%n", pct(run.randomInit().accuracyAll())));
         }
-        sb.append(metricsLine("linear probe", run.metrics()));
-        if (run.config().eval().knn().enabled()) sb.append(metricsLine("k-NN", run.knnMetrics()));
+        for (Classifier c : Classifier.values()) {
+            if (c.enabled(run.config().eval())) sb.append(metricsLine(c.label(), run.metrics(c)));
+        }
         return sb.toString();
     }
 
@@ -98,8 +100,8 @@ public final class ResultsTable {
                 sb.append(String.format(Locale.ROOT, " %7s", i < r.tasks().size() ? pct(r.tasks().get(i).accuracyAll()) : "-"));
             }
             double imgs = r.tasks().stream().mapToDouble(TaskResult::imagesPerSecond).average().orElse(Double.NaN);
-            var m = r.metrics();
-            double knn = r.tasks().isEmpty() ? Double.NaN : r.tasks().get(r.tasks().size() - 1).evaluation().knnAccuracyAll();
+            var m = r.metrics(Classifier.LINEAR);
+            double knn = r.tasks().isEmpty() ? Double.NaN : r.tasks().get(r.tasks().size() - 1).evaluation().of(Classifier.KNN).all();
             sb.append(String.format(Locale.ROOT, " | %7s | %6s | %6s | %4s | %11.1f | %7.1f%n", pct(m.averageAccuracy()),
                     pct(m.forgetting()), pct(m.forwardTransfer()), pct(knn), imgs, r.seconds() / 60));
         }
@@ -109,7 +111,7 @@ public final class ResultsTable {
         }
         runs.stream().map(RunResult::randomInit).filter(java.util.Objects::nonNull).findFirst().ifPresent(e ->
                 sb.append(String.format(Locale.ROOT, "random initialisation: linear probe %s, k-NN %s on all classes%n",
-                        pct(e.accuracyAll()), pct(e.knnAccuracyAll()))));
+                        pct(e.accuracyAll()), pct(e.of(Classifier.KNN).all()))));
         return sb.toString();
     }
 

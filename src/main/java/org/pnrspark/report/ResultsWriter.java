@@ -1,5 +1,7 @@
 package org.pnrspark.report;
 
+import org.pnrspark.eval.Evaluation;
+import org.pnrspark.eval.Classifier;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.pnrspark.util.Storage;
@@ -22,8 +24,6 @@ import java.util.Map;
 public final class ResultsWriter {
     public static final int SCHEMA_VERSION = 2;
     public static final String RESULTS_JSON = "results.json";
-    public static final String ACCURACY_CSV = "accuracy.csv";
-    public static final String KNN_ACCURACY_CSV = "knn_accuracy.csv";
     public static final String CURVES_CSV = "curves.csv";
     public static final String LOSS_TERMS_CSV = "loss_terms.csv";
     public static final String REPORT_HTML = "report.html";
@@ -34,11 +34,10 @@ public final class ResultsWriter {
         String json = json(run);
         storage.writeString(Storage.child(run.outputDir(), RESULTS_JSON), json);
         storage.writeString(Storage.child(run.outputDir(), REPORT_HTML), HtmlReport.run(json, RESULTS_JSON));
-        storage.writeString(Storage.child(run.outputDir(), ACCURACY_CSV),
-                csv(run, run.accuracyMatrix(), TaskResult::accuracyAll));
-        if (run.config().eval().knn().enabled()) {
-            storage.writeString(Storage.child(run.outputDir(), KNN_ACCURACY_CSV),
-                    csv(run, run.knnAccuracyMatrix(), t -> t.evaluation().knnAccuracyAll()));
+        for (Classifier c : Classifier.values()) {
+            if (c.enabled(run.config().eval())) {
+                storage.writeString(Storage.child(run.outputDir(), c.csvFile()), csv(run, c));
+            }
         }
         storage.writeString(Storage.child(run.outputDir(), CURVES_CSV), curves(run));
         storage.writeString(Storage.child(run.outputDir(), LOSS_TERMS_CSV), lossTerms(run));
@@ -56,16 +55,15 @@ public final class ResultsWriter {
         return sb.toString();
     }
 
-    private static Map<String, Object> evaluation(org.pnrspark.eval.Evaluation e) {
+    private static Map<String, Object> evaluation(Evaluation e) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("accuracy", toList(e.accuracy()));
-        m.put("accuracy_all", finite(e.accuracyAll()));
-        m.put("knn_accuracy", toList(e.knnAccuracy()));
-        m.put("knn_accuracy_all", finite(e.knnAccuracyAll()));
+        for (Classifier c : Classifier.values()) {
+            m.put(c.accuracyKey(), toList(e.of(c).perTask()));
+            m.put(c.accuracyAllKey(), finite(e.of(c).all()));
+        }
         m.put("eval_seconds", e.seconds());
         m.put("features_seconds", finite(e.featureSeconds()));
-        m.put("probe_seconds", finite(e.probeSeconds()));
-        m.put("knn_seconds", finite(e.knnSeconds()));
+        for (Classifier c : Classifier.values()) m.put(c.secondsKey(), finite(e.of(c).seconds()));
         return m;
     }
 
@@ -146,10 +144,12 @@ public final class ResultsWriter {
             tasks.add(m);
         }
         root.put("tasks", tasks);
-        root.put("metrics", metrics(run.metrics()));
-        root.put("knn_metrics", c.eval().knn().enabled() ? metrics(run.knnMetrics()) : null);
-        root.put("accuracy_matrix", matrix(run.accuracyMatrix()));
-        root.put("knn_accuracy_matrix", c.eval().knn().enabled() ? matrix(run.knnAccuracyMatrix()) : null);
+        for (Classifier k : Classifier.values()) {
+            root.put(k.metricsKey(), k.enabled(c.eval()) ? metrics(run.metrics(k)) : null);
+        }
+        for (Classifier k : Classifier.values()) {
+            root.put(k.matrixKey(), k.enabled(c.eval()) ? matrix(run.matrix(k)) : null);
+        }
         root.put("total_seconds", run.seconds());
         Map<String, Object> split = new LinkedHashMap<>();
         split.put("train", run.timeSplit().train());
@@ -181,7 +181,8 @@ public final class ResultsWriter {
     }
 
     /** Row t = after task t, one column per task, then the accuracy on all classes. */
-    static String csv(RunResult run, double[][] matrix, java.util.function.ToDoubleFunction<TaskResult> all) {
+    static String csv(RunResult run, Classifier c) {
+        double[][] matrix = run.matrix(c);
         StringBuilder sb = new StringBuilder("after_task");
         int tasks = run.config().scenario().tasks();
         for (int i = 0; i < tasks; i++) sb.append(",task_").append(i);
@@ -190,7 +191,7 @@ public final class ResultsWriter {
             TaskResult t = run.tasks().get(r);
             sb.append(t.task());
             for (double a : matrix[r]) sb.append(',').append(String.format(Locale.ROOT, "%.6f", a));
-            sb.append(',').append(String.format(Locale.ROOT, "%.6f", all.applyAsDouble(t))).append('\n');
+            sb.append(',').append(String.format(Locale.ROOT, "%.6f", t.evaluation().of(c).all())).append('\n');
         }
         return sb.toString();
     }

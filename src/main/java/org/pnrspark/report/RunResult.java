@@ -1,11 +1,11 @@
 package org.pnrspark.report;
 
 import org.pnrspark.config.JobConfig;
+import org.pnrspark.eval.Classifier;
 import org.pnrspark.eval.ContinualMetrics;
 import org.pnrspark.eval.Evaluation;
 
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * A finished (or partly finished) run: its configuration, where it wrote, the randomly initialised encoder's
@@ -16,18 +16,9 @@ import java.util.function.Function;
  */
 public record RunResult(JobConfig config, String outputDir, Evaluation randomInit, List<TaskResult> tasks,
         double seconds, TimeSplit timeSplit, String sparkVersion, String master, int workers) {
-    /** The accuracy matrix A[t][i]: linear-probe accuracy on task i's classes after training task t. */
-    public double[][] accuracyMatrix() {
-        return matrix(Evaluation::accuracy);
-    }
-
-    /** The same for k-NN. */
-    public double[][] knnAccuracyMatrix() {
-        return matrix(Evaluation::knnAccuracy);
-    }
-
-    private double[][] matrix(Function<Evaluation, double[]> row) {
-        return tasks.stream().map(t -> row.apply(t.evaluation())).toArray(double[][]::new);
+    /** The accuracy matrix A[t][i] of a classifier: its accuracy on task i's classes after training task t. */
+    public double[][] matrix(Classifier c) {
+        return tasks.stream().map(t -> t.evaluation().of(c).perTask()).toArray(double[][]::new);
     }
 
     /**
@@ -49,14 +40,9 @@ public record RunResult(JobConfig config, String outputDir, Evaluation randomIni
         return tasks.isEmpty() ? Double.NaN : tasks.get(tasks.size() - 1).accuracyAll();
     }
 
-    /** The continual metrics of the linear probe's accuracy matrix. */
-    public ContinualMetrics metrics() {
-        return ContinualMetrics.of(accuracyMatrix(), finalAccuracy(), randomInit == null ? null : randomInit.accuracy());
-    }
-
-    /** The continual metrics of k-NN's accuracy matrix. */
-    public ContinualMetrics knnMetrics() {
-        double last = tasks.isEmpty() ? Double.NaN : tasks.get(tasks.size() - 1).evaluation().knnAccuracyAll();
-        return ContinualMetrics.of(knnAccuracyMatrix(), last, randomInit == null ? null : randomInit.knnAccuracy());
+    /** The continual metrics of a classifier's accuracy matrix. */
+    public ContinualMetrics metrics(Classifier c) {
+        double last = tasks.isEmpty() ? Double.NaN : tasks.get(tasks.size() - 1).evaluation().of(c).all();
+        return ContinualMetrics.of(matrix(c), last, randomInit == null ? null : randomInit.of(c).perTask());
     }
 }

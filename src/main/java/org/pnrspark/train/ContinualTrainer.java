@@ -14,6 +14,7 @@ import org.pnrspark.data.ImageSources;
 import org.pnrspark.data.Scenarios;
 import org.pnrspark.data.Split;
 import org.pnrspark.data.TaskSplit;
+import org.pnrspark.eval.Classifier;
 import org.pnrspark.eval.Evaluation;
 import org.pnrspark.eval.Evaluator;
 import org.pnrspark.method.Methods;
@@ -213,12 +214,13 @@ public final class ContinualTrainer {
     }
 
     private void logEvaluation(String what, Evaluation e) {
-        String knn = Double.isNaN(e.knnAccuracyAll()) ? "" : String.format(java.util.Locale.ROOT,
-                ", k-NN %.1f%% %s", 100 * e.knnAccuracyAll(), percentages(e.knnAccuracy()));
+        Evaluation.Scores linear = e.of(Classifier.LINEAR), k = e.of(Classifier.KNN);
+        String knn = Double.isNaN(k.all()) ? "" : String.format(java.util.Locale.ROOT,
+                ", k-NN %.1f%% %s", 100 * k.all(), percentages(k.perTask()));
         log.line("%s: linear probe %.1f%% on all classes, per task %s%s (features %s, %s probe %s%s)", what,
-                100 * e.accuracyAll(), percentages(e.accuracy()), knn, part(e.featureSeconds()),
-                config.eval().probeProtocol().configName(), part(e.probeSeconds()),
-                Double.isNaN(e.knnAccuracyAll()) ? "" : ", k-NN " + part(e.knnSeconds()));
+                100 * linear.all(), percentages(linear.perTask()), knn, part(e.featureSeconds()),
+                config.eval().probeProtocol().configName(), part(linear.seconds()),
+                Double.isNaN(k.all()) ? "" : ", k-NN " + part(k.seconds()));
     }
 
     /** A part of an evaluation's time: in tenths of a second below 10 s. */

@@ -5,11 +5,13 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
 import org.pnrspark.config.InvalidConfigException;
 import org.pnrspark.config.JobConfig;
+import org.pnrspark.eval.Classifier;
 import org.pnrspark.report.ResultsWriter;
 import org.pnrspark.util.Storage;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -98,7 +100,7 @@ public final class RunDirectory {
         for (String name : storage.list(dir)) {
             boolean ours = name.matches("task-\\d+") || name.equals(STARTED_BY)
                     || name.equals(ResultsWriter.RESULTS_JSON) || name.equals(ResultsWriter.REPORT_HTML)
-                    || name.equals(ResultsWriter.ACCURACY_CSV) || name.equals(ResultsWriter.KNN_ACCURACY_CSV)
+                    || Arrays.stream(Classifier.values()).anyMatch(c -> name.equals(c.csvFile()))
                     || name.equals(ResultsWriter.CURVES_CSV) || name.equals(ResultsWriter.LOSS_TERMS_CSV);
             if (ours) storage.delete(Storage.child(dir, name));
         }
