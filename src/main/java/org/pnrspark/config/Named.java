@@ -1,11 +1,15 @@
 package org.pnrspark.config;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** An enum constant with the spelling used in configuration files. */
 public interface Named {
-    String configName();
+    /** That spelling: by default the constant's name in lower case, '_' written '-' (SMALL_CNN: small-cnn). */
+    default String configName() {
+        return ((Enum<?>) this).name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
 
     static <E extends Enum<E> & Named> E parse(Class<E> type, String key, String value, String origin) {
         for (E e : type.getEnumConstants()) {

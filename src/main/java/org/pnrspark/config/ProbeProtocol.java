@@ -3,18 +3,7 @@ package org.pnrspark.config;
 /** How the linear probe is fitted after every task ({@code eval.linear_probe.protocol}, docs/reference.md §8.2). */
 public enum ProbeProtocol implements Named {
     /** Multinomial logistic regression with L-BFGS on standardised features (Spark MLlib's objective). */
-    FAST("fast"),
+    FAST,
     /** The reference's schedule: mini-batch SGD on softmax cross-entropy ({@code eval.linear_probe.offline.*}). */
-    OFFLINE("offline");
-
-    private final String configName;
-
-    ProbeProtocol(String configName) {
-        this.configName = configName;
-    }
-
-    @Override
-    public String configName() {
-        return configName;
-    }
+    OFFLINE;
 }

@@ -79,6 +79,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void everyClosedChoiceReadsItsSpellingsAndListsThemWhenWrong() {
+        assertEquals(List.of(EncoderKind.SMALL_CNN, EncoderKind.RESNET18_CIFAR, EncoderKind.RESNET18_IMAGENET),
+                List.of("small-cnn", "resnet18-cifar", "resnet18-imagenet").stream()
+                        .map(v -> load("", "model.encoder=" + v).model().encoder()).toList());
+        assertEquals(List.of(OptimizerKind.SGD, OptimizerKind.LARS), List.of("sgd", "lars").stream()
+                .map(v -> load("", "optim.optimizer=" + v).optim().optimizer()).toList());
+        assertEquals(List.of(ProbeProtocol.FAST, ProbeProtocol.OFFLINE), List.of("fast", "offline").stream()
+                .map(v -> load("", "eval.linear_probe.protocol=" + v).eval().probeProtocol()).toList());
+        assertEquals(List.of(ScenarioType.CLASS_INCREMENTAL, ScenarioType.DATA_INCREMENTAL),
+                List.of("class-incremental", "data-incremental").stream()
+                        .map(v -> load("", "scenario.type=" + v).scenario().type()).toList());
+        assertEquals(FrozenBnMode.FIRST_EPOCH_EVAL,
+                load("", "continual.frozen_bn_mode=first-epoch-eval").continual().frozenBnMode());
+        InvalidConfigException e = rejected("", "model.encoder=resnet50");
+        assertEquals("model.encoder", e.key());
+        assertTrue(e.getMessage().contains("one of: small-cnn, resnet18-cifar, resnet18-imagenet"), e.getMessage());
+        InvalidConfigException upper = rejected("", "optim.optimizer=SGD");
+        assertTrue(upper.getMessage().contains("one of: sgd, lars"), upper.getMessage());
+    }
+
+    @Test
     void unknownStrategyNamesKeyAndChoices() {
         InvalidConfigException e = rejected("", "continual.strategy=ewc");
         assertEquals("continual.strategy", e.key());
