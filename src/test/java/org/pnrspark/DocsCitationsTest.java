@@ -1,6 +1,7 @@
 package org.pnrspark;
 
 import org.junit.jupiter.api.Test;
+import org.pnrspark.testutil.TestData;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,7 +39,7 @@ class DocsCitationsTest {
         List<String> missing = new ArrayList<>();
         int citations = 0;
         for (Path f : files()) {
-            Matcher m = CITATION.matcher(read(f));
+            Matcher m = CITATION.matcher(TestData.text(f));
             while (m.find()) {
                 Matcher s = SECTION.matcher(m.group(1));
                 while (s.find()) {
@@ -55,7 +56,7 @@ class DocsCitationsTest {
     void everyNamedDocumentExistsAndNoneOutsideTheRepositoryIsCited() {
         List<String> problems = new ArrayList<>();
         for (Path f : files()) {
-            String text = read(f);
+            String text = TestData.text(f);
             Matcher m = DOC.matcher(text);
             while (m.find()) {
                 if (!Files.exists(Path.of("docs", m.group(1)))) problems.add(f + ": docs/" + m.group(1));
@@ -72,7 +73,7 @@ class DocsCitationsTest {
         List<String> missing = new ArrayList<>();
         int named = 0;
         for (Path f : files()) {
-            for (String name : markdownNames(read(f))) {
+            for (String name : markdownNames(TestData.text(f))) {
                 named++;
                 if (!resolves(f, name)) missing.add(f + ": " + name);
             }
@@ -125,7 +126,7 @@ class DocsCitationsTest {
     /** The numbers of the headings "## 3. ..." and "### 3.1 ...". */
     private static Set<String> sections() {
         Set<String> found = new TreeSet<>();
-        Matcher m = Pattern.compile("(?m)^#{2,4} (\\d+(?:\\.\\d+)?)\\.? ").matcher(read(REFERENCE));
+        Matcher m = Pattern.compile("(?m)^#{2,4} (\\d+(?:\\.\\d+)?)\\.? ").matcher(TestData.text(REFERENCE));
         while (m.find()) found.add(m.group(1));
         return found;
     }
@@ -147,11 +148,4 @@ class DocsCitationsTest {
         return all;
     }
 
-    private static String read(Path f) {
-        try {
-            return Files.readString(f);
-        } catch (IOException e) {
-            throw new UncheckedIOException(f.toString(), e);
-        }
-    }
 }

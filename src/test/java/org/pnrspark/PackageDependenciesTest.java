@@ -1,6 +1,7 @@
 package org.pnrspark;
 
 import org.junit.jupiter.api.Test;
+import org.pnrspark.testutil.TestData;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -74,7 +75,7 @@ class PackageDependenciesTest {
     /** The packages each package may name, read from the table of docs/design.md ("—": none). */
     static Map<String, Set<String>> allowedByDesign() {
         Map<String, Set<String>> allowed = new TreeMap<>();
-        Matcher row = ROW.matcher(read(DESIGN));
+        Matcher row = ROW.matcher(TestData.text(DESIGN));
         while (row.find()) {
             Set<String> names = new TreeSet<>();
             Matcher word = Pattern.compile("\\b[a-z]+\\b").matcher(row.group(2));
@@ -111,7 +112,7 @@ class PackageDependenciesTest {
 
     private static List<String> forbiddenLibraries() {
         Map<String, String> cells = new TreeMap<>();
-        Matcher row = ROW.matcher(read(DESIGN));
+        Matcher row = ROW.matcher(TestData.text(DESIGN));
         while (row.find()) cells.put(row.group(1), row.group(2));
         Map<String, List<String>> ruledOut = librariesRuledOut(cells);
         assertTrue(ruledOut.containsKey("config"), "config's row no longer rules out Spark and ND4J: " + cells);
@@ -119,7 +120,7 @@ class PackageDependenciesTest {
         ruledOut.forEach((pkg, prefixes) -> {
             try (Stream<Path> files = Files.walk(SOURCES.resolve(pkg))) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                    String text = read(f);
+                    String text = TestData.text(f);
                     for (String prefix : prefixes) {
                         if (Pattern.compile("\\b" + Pattern.quote(prefix) + "\\.").matcher(text).find()) {
                             found.add(f + " names " + prefix);
@@ -133,13 +134,6 @@ class PackageDependenciesTest {
         return found;
     }
 
-    private static String read(Path f) {
-        try {
-            return Files.readString(f);
-        } catch (IOException e) {
-            throw new UncheckedIOException(f.toString(), e);
-        }
-    }
 
     /** Each package's sources, and the other pnr-spark packages they name. */
     static Map<String, Set<String>> dependencies() {
