@@ -18,7 +18,12 @@ public record MethodObjective(JobConfig config, List<LossTerm> ownTerms, int emb
 
     /** The method's own terms followed by {@code extra}. */
     public List<LossTerm> ownTermsAnd(LossTerm extra) {
-        return Stream.concat(ownTerms.stream(), Stream.of(extra)).toList();
+        return and(ownTerms, extra);
+    }
+
+    /** {@code terms} followed by {@code extra}: a method's own loss extended by a strategy's term. */
+    public static List<LossTerm> and(List<LossTerm> terms, LossTerm extra) {
+        return Stream.concat(terms.stream(), Stream.of(extra)).toList();
     }
 
     /**

@@ -12,11 +12,11 @@ import java.util.Map;
 public record Evaluation(Map<Classifier, Scores> scores, double seconds, double featureSeconds) {
     /** One classifier's result. */
     public record Scores(double[] perTask, double all, double seconds) {
-        /** A classifier that did not run, over {@code tasks} tasks. */
-        static Scores none(int tasks, double seconds) {
+        /** A classifier that did not run, over {@code tasks} tasks: NaN accuracies, no time. */
+        static Scores none(int tasks) {
             double[] nan = new double[tasks];
             Arrays.fill(nan, Double.NaN);
-            return new Scores(nan, Double.NaN, seconds);
+            return new Scores(nan, Double.NaN, 0);
         }
     }
 

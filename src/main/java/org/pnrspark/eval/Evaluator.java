@@ -97,7 +97,7 @@ public final class Evaluator {
             int[] neighbours = !Classifier.KNN.enabled(eval) ? null : KnnClassifier.predict(trainSet, testSet,
                     numClasses, eval.knn().k(), eval.knn().temperature());
             long t3 = System.nanoTime();
-            scores.put(Classifier.KNN, neighbours == null ? Evaluation.Scores.none(tasks.size(), 0)
+            scores.put(Classifier.KNN, neighbours == null ? Evaluation.Scores.none(tasks.size())
                     : new Evaluation.Scores(Accuracy.perTask(tasks, testLabels, neighbours),
                             Accuracy.overall(testLabels, neighbours), (t3 - t2) / 1e9));
             return new Evaluation(scores, (t3 - t0) / 1e9, (t1 - t0) / 1e9);

@@ -41,7 +41,7 @@ public final class BarlowMethod extends ProjectionMethod {
         return new MethodObjective.Distillers(settings.distillProjHiddenDim(), 1.0,
                 new LossTerm(CassleDecorrelativeLoss.NAME, settings.distillLamb(),
                         Map.of("lamb", settings.distillBarlowLamb(), "scale_loss", settings.distillScaleLoss())),
-                withOwnTerms(new LossTerm(BarlowPnrLoss.NAME, 1.0, Map.of("lamb", settings.distillBarlowLamb(),
+                MethodObjective.and(ownTerms(), new LossTerm(BarlowPnrLoss.NAME, 1.0, Map.of("lamb", settings.distillBarlowLamb(),
                         "scale_loss", settings.distillScaleLoss(), "distill_lamb", settings.distillLamb(),
                         "negative_lamb", settings.negativeLamb()))),
                 false);

@@ -65,7 +65,7 @@ public final class ByolMethod extends ProjectionMethod {
         double lamb = settings.distillLamb();
         return new MethodObjective.Distillers(settings.distillProjHiddenDim(), lamb < 1 ? 1 / lamb : 1.0,
                 new LossTerm(CasslePredictiveLoss.NAME, lamb, Map.of()),
-                withOwnTerms(new LossTerm(ByolPnrLoss.NAME, 1.0,
+                MethodObjective.and(ownTerms(), new LossTerm(ByolPnrLoss.NAME, 1.0,
                         Map.of("distill_lamb", lamb, "negative_lamb", settings.negativeLamb()))),
                 false);
     }

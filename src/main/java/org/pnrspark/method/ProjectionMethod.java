@@ -71,12 +71,6 @@ abstract class ProjectionMethod implements SslMethod {
     /** CaSSLe's and PNR's variants of this method (docs/reference.md §4, §5). */
     abstract MethodObjective.Distillers distillers();
 
-    /** The method's own terms followed by {@code extra}: the PNR objective of a method that keeps its own loss. */
-    List<LossTerm> withOwnTerms(LossTerm extra) {
-        List<LossTerm> terms = new ArrayList<>(ownTerms());
-        terms.add(extra);
-        return List.copyOf(terms);
-    }
 
     /** What the continual strategy sees of this method. */
     MethodObjective objective() {

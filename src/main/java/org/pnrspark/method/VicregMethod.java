@@ -40,7 +40,7 @@ public final class VicregMethod extends ProjectionMethod {
     MethodObjective.Distillers distillers() {
         return new MethodObjective.Distillers(settings.distillProjHiddenDim(), 1.0,
                 new LossTerm(CasslePredictiveMseLoss.NAME, settings.distillLamb(), Map.of()),
-                withOwnTerms(new LossTerm(VicregPnrLoss.NAME, 1.0,
+                MethodObjective.and(ownTerms(), new LossTerm(VicregPnrLoss.NAME, 1.0,
                         Map.of("distill_lamb", settings.distillLamb(), "negative_lamb", settings.negativeLamb()))),
                 false);
     }
