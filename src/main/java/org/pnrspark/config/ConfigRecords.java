@@ -99,7 +99,7 @@ final class ConfigRecords {
         JobConfig.Eval eval = new JobConfig.Eval(v.named("eval.linear_probe.protocol", ProbeProtocol.class),
                 v.intAtLeast("eval.linear_probe.max_iter", 1), v.nonNegative("eval.linear_probe.reg_param"),
                 v.intAtLeast("eval.linear_probe.driver_max_mb", 0), offline, knn, v.bool("eval.random_init_baseline"),
-                v.intAtLeast("eval.batch_size", 1), v.bool("eval.fold_batch_norm"));
+                v.intAtLeast("eval.batch_size", 1), v.bool("eval.fold_batch_norm"), v.bool("eval.feature_drift"));
 
         JobConfig.Output output = new JobConfig.Output(c.getString("output.dir").trim(), v.bool("output.overwrite"),
                 v.intAtLeast("output.lock_stale_seconds", 1));

@@ -179,8 +179,8 @@ public record JobConfig(
      *                         many MiB as float64, else by Spark MLlib on the executors (0: always MLlib)
      */
     public record Eval(ProbeProtocol probeProtocol, int probeMaxIter, double probeRegParam, int probeDriverMaxMb,
-            OfflineProbe offline, Knn knn, boolean randomInitBaseline, int batchSize, boolean foldBatchNorm)
-            implements Serializable {}
+            OfflineProbe offline, Knn knn, boolean randomInitBaseline, int batchSize, boolean foldBatchNorm,
+            boolean featureDrift) implements Serializable {}
 
     /**
      * The reference's linear evaluation (docs/reference.md §8.2) on frozen features.

@@ -7,9 +7,10 @@ import java.util.Map;
 /**
  * What evaluating one encoder gave, per classifier: its accuracy on each task's classes and on all classes (NaN
  * when it did not run) and its seconds; the evaluation's seconds, and those of the features (extracted and
- * collected). NaN where unknown: results written before the parts were recorded.
+ * collected). NaN where unknown: results written before the parts were recorded. The drift of the features from the
+ * model the task started from ({@link FeatureDrift#none} after random init and task 0, or when not measured).
  */
-public record Evaluation(Map<Classifier, Scores> scores, double seconds, double featureSeconds) {
+public record Evaluation(Map<Classifier, Scores> scores, double seconds, double featureSeconds, FeatureDrift drift) {
     /** One classifier's result. */
     public record Scores(double[] perTask, double all, double seconds) {
         /** A classifier that did not run, over {@code tasks} tasks: NaN accuracies, no time. */
@@ -25,6 +26,7 @@ public record Evaluation(Map<Classifier, Scores> scores, double seconds, double 
         if (!scores.keySet().containsAll(Arrays.asList(Classifier.values()))) {
             throw new IllegalArgumentException("an evaluation has a result for every classifier, got " + scores.keySet());
         }
+        java.util.Objects.requireNonNull(drift, "drift (FeatureDrift.none when not measured)");
     }
 
     public Scores of(Classifier c) {

@@ -34,6 +34,9 @@ public final class Evaluator {
     private final int trainSize;
     private final int testSize;
     private final int[] testLabels;
+    /** The network evaluated last and its test images' features, kept to measure the next task's drift. */
+    private ComputationGraph lastEvaluated;
+    private FeatureSet lastTestFeatures;
 
     public Evaluator(SparkSession spark, JobConfig config, ImageAccess imageAccess, int workers,
             List<TaskSplit> tasks, int trainSize, int[] testLabels) {
@@ -47,14 +50,22 @@ public final class Evaluator {
         this.testLabels = testLabels;
     }
 
-    /**
-     * Evaluates the encoder layers of {@code network} (an online network, or any with the same encoder); {@code stage}
-     * ("random init", "task 2/5") begins the description of the Spark jobs it starts.
-     */
+    /** Evaluates {@code network} with no model before it: the random initialisation, or task 0. */
     public Evaluation evaluate(ComputationGraph network, String stage) {
+        return evaluate(network, null, stage);
+    }
+
+    /**
+     * Evaluates the encoder layers of {@code network} (an online network, or any with the same encoder) and, with
+     * {@code eval.feature_drift} on and a {@code previous} network (the model the task started from), how far the
+     * test images' features moved from that model's. {@code stage} ("random init", "task 2/5") begins the
+     * description of the Spark jobs it starts.
+     */
+    public Evaluation evaluate(ComputationGraph network, ComputationGraph previous, String stage) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Broadcast<ModelSnapshot> encoder = sc.broadcast(BatchNormFolding.featureExtractor(config, network));
         JobConfig.Eval eval = config.eval();
+        boolean drift = eval.featureDrift();
         int numClasses = config.data().numClasses();
         JavaRDD<FeatureBlock> train = null, test = null;
         try {
@@ -77,7 +88,8 @@ public final class Evaluator {
                     testSet = FeatureSet.collect(test, testSize);
                 } else {
                     train.count();
-                    test.count();
+                    if (drift) testSet = FeatureSet.collect(test, testSize);
+                    else test.count();
                 }
             }
             long t1 = System.nanoTime();
@@ -100,11 +112,33 @@ public final class Evaluator {
             scores.put(Classifier.KNN, neighbours == null ? Evaluation.Scores.none(tasks.size())
                     : new Evaluation.Scores(Accuracy.perTask(tasks, testLabels, neighbours),
                             Accuracy.overall(testLabels, neighbours), (t3 - t2) / 1e9));
-            return new Evaluation(scores, (t3 - t0) / 1e9, (t1 - t0) / 1e9);
+            FeatureDrift moved = FeatureDrift.none(tasks.size());
+            if (drift && previous != null) {
+                // the previous evaluation's features are the previous model's, unless the run was resumed since
+                FeatureSet before = previous == lastEvaluated ? lastTestFeatures : testFeatures(sc, previous, stage);
+                moved = FeatureDrift.between(before, testSet, tasks);
+            }
+            lastEvaluated = drift ? network : null;
+            lastTestFeatures = drift ? testSet : null;
+            // the parts add up to the whole: the drift's share is 0 when it was not measured
+            long t4 = moved.measured() ? System.nanoTime() : t3;
+            moved = moved.withSeconds((t4 - t3) / 1e9);
+            return new Evaluation(scores, (t4 - t0) / 1e9, (t1 - t0) / 1e9, moved);
         } finally {
             // MLlib's pass may have failed with the blocks still cached on the executors
             if (train != null) train.unpersist();
             if (test != null) test.unpersist();
+            encoder.destroy();
+        }
+    }
+
+    /** The test images' features under {@code network}, on the executors. */
+    private FeatureSet testFeatures(JavaSparkContext sc, ComputationGraph network, String stage) {
+        Broadcast<ModelSnapshot> encoder = sc.broadcast(BatchNormFolding.featureExtractor(config, network));
+        try (JobDescription d = JobDescription.of(sc.sc(), stage + " · evaluation · features of the previous model")) {
+            return FeatureSet.collect(FeatureExtraction.blocks(sc, config, imageAccess, encoder, Split.TEST, testSize,
+                    workers), testSize);
+        } finally {
             encoder.destroy();
         }
     }

@@ -40,7 +40,10 @@ public final class Comparison {
         return new Comparison(json, sources, runs);
     }
 
-    /** One row per run: accuracy on all classes after each task, then the continual metrics (percent). */
+    /**
+     * One row per run: accuracy on all classes after each task, then the continual metrics (percent) and the mean
+     * feature drift (cosine distance of the previous task's test images, over the tasks from task 1 on).
+     */
     public String table() {
         int tasks = runs.stream().mapToInt(ResultsFile::numTasks).max().orElse(0);
         int width = Math.max(20, runs.stream().mapToInt(r -> r.label().length()).max().orElse(0));
@@ -48,7 +51,7 @@ public final class Comparison {
                 + "continual metrics (%)\n");
         sb.append(String.format(Locale.ROOT, "%-" + width + "s |", "method · strategy"));
         for (int i = 0; i < tasks; i++) sb.append(String.format(Locale.ROOT, " task %-2d", i));
-        sb.append(" | average | forget | fwd tr | k-NN | run\n");
+        sb.append(" | average | forget | fwd tr | k-NN |  drift | run\n");
         for (int i = 0; i < runs.size(); i++) {
             ResultsFile r = runs.get(i);
             sb.append(String.format(Locale.ROOT, "%-" + width + "s |", r.label()));
@@ -56,11 +59,12 @@ public final class Comparison {
             for (int t = 0; t < tasks; t++) {
                 sb.append(String.format(Locale.ROOT, " %7s", t < all.length ? ResultsTable.pct(all[t]) : "-"));
             }
-            sb.append(String.format(Locale.ROOT, " | %7s | %6s | %6s | %4s | %s%n",
+            sb.append(String.format(Locale.ROOT, " | %7s | %6s | %6s | %4s | %6s | %s%n",
                     ResultsTable.pct(r.metric("metrics", "average_accuracy")),
                     ResultsTable.pct(r.metric("metrics", "forgetting")),
                     ResultsTable.pct(r.metric("metrics", "forward_transfer")),
-                    ResultsTable.pct(r.metric("knn_metrics", "final_accuracy")), sources.get(i)));
+                    ResultsTable.pct(r.metric("knn_metrics", "final_accuracy")),
+                    ResultsTable.drift(HtmlReport.mean(r.previousTaskDrift(false))), sources.get(i)));
         }
         // the baseline the rows start from (the same for runs of one seed and encoder)
         runs.stream().filter(r -> Double.isFinite(r.randomInitAll("accuracy_all"))).findFirst().ifPresent(r ->

@@ -82,16 +82,22 @@ public final class HtmlReport {
         html.append("</div>\n");
 
         html.append("<h2>Tasks</h2>\n<table><tr><th>task</th><th>classes</th><th>objective</th><th>images</th>"
-                + "<th>final loss</th><th>train s</th><th>img/s</th><th>eval s</th><th>all classes %</th></tr>\n");
-        for (JsonNode t : v.tasks()) {
+                + "<th>final loss</th><th>train s</th><th>img/s</th><th>eval s</th><th>all classes %</th>"
+                + "<th>drift (cosine / CKA)</th></tr>\n");
+        double[] cosine = v.previousTaskDrift(false), cka = v.previousTaskDrift(true);
+        for (int i = 0; i < v.completedTasks(); i++) {
+            JsonNode t = v.tasks().get(i);
             html.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%d</td><td>%s</td>"
-                            + "<td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%s</td></tr>%n", t.get("task").asInt(),
+                            + "<td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%s</td><td>%s</td></tr>%n", t.get("task").asInt(),
                     escape(t.get("classes").toString()), escape(t.get("objective").asText()),
                     t.get("train_images").asInt(), Charts.number(ResultsFile.number(t.get("final_loss"))),
                     t.get("train_seconds").asDouble(), t.get("images_per_second").asDouble(),
-                    t.get("eval_seconds").asDouble(), pct(ResultsFile.number(t.get("accuracy_all")))));
+                    t.get("eval_seconds").asDouble(), pct(ResultsFile.number(t.get("accuracy_all"))),
+                    Double.isFinite(cosine[i]) ? ResultsTable.drift(cosine[i]) + " / " + ResultsTable.drift(cka[i]) : "–"));
         }
-        html.append("</table>\n");
+        html.append("</table>\n<p class=\"note\">Drift: how far the features of the previous task's test images moved "
+                + "from the model the task started from (the frozen model CaSSLe and PNR distil from): mean cosine "
+                + "distance, and 1 − linear CKA (docs/running.md, Feature drift).</p>\n");
         JsonNode versions = v.root().get("versions");
         html.append(String.format(Locale.ROOT, "<p class=\"note\">pnr-spark %s · Deeplearning4j %s · Spark %s · "
                         + "Java %s · master %s · total %.1f min · configuration: config.conf next to this file.</p>%n",
@@ -150,17 +156,22 @@ public final class HtmlReport {
     private static String comparisonTable(List<ResultsFile> runs, List<String> sources) {
         StringBuilder html = new StringBuilder("<table><tr><th>run</th><th>method · strategy</th><th>tasks</th>"
                 + "<th>final %</th><th>average %</th><th>forgetting</th><th>forward transfer</th><th>k-NN final %</th>"
-                + "<th>results</th></tr>\n");
+                + "<th>mean drift (cosine)</th><th>results</th></tr>\n");
         for (int i = 0; i < runs.size(); i++) {
             ResultsFile r = runs.get(i);
             html.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%d/%d</td><td>%s</td><td>%s</td>"
-                            + "<td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>%n", escape(r.name()), escape(r.label()),
-                    r.completedTasks(), r.numTasks(), pct(r.metric("metrics", "final_accuracy")),
+                            + "<td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>%n", escape(r.name()),
+                    escape(r.label()), r.completedTasks(), r.numTasks(), pct(r.metric("metrics", "final_accuracy")),
                     pct(r.metric("metrics", "average_accuracy")), pct(r.metric("metrics", "forgetting")),
                     pct(r.metric("metrics", "forward_transfer")), pct(r.metric("knn_metrics", "final_accuracy")),
-                    escape(sources.get(i))));
+                    ResultsTable.drift(mean(r.previousTaskDrift(false))), escape(sources.get(i))));
         }
         return html.append("</table>\n").toString();
+    }
+
+    /** The mean of the finite values; NaN when there are none. */
+    static double mean(double[] xs) {
+        return java.util.Arrays.stream(xs).filter(Double::isFinite).average().orElse(Double.NaN);
     }
 
     private static String metricsRow(String what, ResultsFile v, String block) {

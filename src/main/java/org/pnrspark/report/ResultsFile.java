@@ -3,6 +3,7 @@ package org.pnrspark.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.pnrspark.eval.Classifier;
+import org.pnrspark.eval.FeatureDrift;
 import org.pnrspark.eval.Evaluation;
 import org.pnrspark.util.Storage;
 
@@ -89,7 +90,11 @@ public record ResultsFile(JsonNode root) {
             scores.put(c, new Evaluation.Scores(doubles(e.path(c.accuracyKey())), number(e.path(c.accuracyAllKey())),
                     number(e.path(c.secondsKey()))));
         }
-        return new Evaluation(scores, e.path("eval_seconds").asDouble(), number(e.path("features_seconds")));
+        JsonNode d = e.path(ResultsWriter.FEATURE_DRIFT);
+        FeatureDrift drift = (!d.isObject() ? FeatureDrift.none(scores.get(Classifier.LINEAR).perTask().length)
+                : new FeatureDrift(doubles(d.path("cosine")), number(d.path("cosine_all")), doubles(d.path("cka")),
+                        number(d.path("cka_all")), 0)).withSeconds(number(e.path("drift_seconds")));
+        return new Evaluation(scores, e.path("eval_seconds").asDouble(), number(e.path("features_seconds")), drift);
     }
 
     JsonNode run() {
@@ -133,6 +138,11 @@ public record ResultsFile(JsonNode root) {
     double randomInitAll(String key) {
         JsonNode r = root.get("random_init");
         return r == null || r.isNull() ? Double.NaN : number(r.get(key));
+    }
+
+    /** After each completed task, {@link TaskResult#previousTaskDrift}. */
+    double[] previousTaskDrift(boolean ckaDistance) {
+        return finished().tasks().stream().mapToDouble(t -> t.previousTaskDrift(ckaDistance)).toArray();
     }
 
     /** Accuracy on all classes after each completed task. */

@@ -35,7 +35,23 @@ public final class ResultsTable {
         for (Classifier c : Classifier.values()) {
             if (c.enabled(run.config().eval())) sb.append(metricsLine(c.label(), run.metrics(c)));
         }
+        List<String> drifts = new ArrayList<>();
+        for (TaskResult t : run.tasks()) {
+            if (Double.isFinite(t.previousTaskDrift(false))) {
+                drifts.add(String.format(Locale.ROOT, "task %d %s / %s", t.task(), drift(t.previousTaskDrift(false)),
+                        drift(t.previousTaskDrift(true))));
+            }
+        }
+        if (!drifts.isEmpty()) {
+            sb.append("feature drift of the previous task's test images from the previous model (cosine / CKA "
+                    + "distance): ").append(String.join(", ", drifts)).append('\n');
+        }
         return sb.toString();
+    }
+
+    /** A feature drift, to four decimals; - when not measured. */
+    static String drift(double x) {
+        return Double.isFinite(x) ? String.format(Locale.ROOT, "%.4f", x) : "-";
     }
 
     /**
@@ -81,8 +97,8 @@ public final class ResultsTable {
     }
 
     /**
-     * Several runs side by side: accuracy on all classes after each task, one row per run, the continual metrics and
-     * the final k-NN accuracy; then where each run's time went, and the random initialisation's accuracies, the
+     * Several runs side by side: accuracy on all classes after each task, one row per run, the continual metrics,
+     * the final k-NN accuracy and the mean feature drift (cosine); then where each run's time went, and the random initialisation's accuracies, the
      * baseline every row starts from.
      */
     public static String comparison(List<RunResult> runs) {
@@ -91,9 +107,9 @@ public final class ResultsTable {
         StringBuilder sb = new StringBuilder("Linear-probe accuracy on all classes (%) after each task\n");
         sb.append(String.format(Locale.ROOT, "%-10s |", "strategy"));
         for (int i = 0; i < tasks; i++) sb.append(String.format(Locale.ROOT, " task %-2d", i));
-        sb.append(" | average | forget | fwd tr | k-NN | train img/s | minutes\n");
+        sb.append(" | average | forget | fwd tr | k-NN |  drift | train img/s | minutes\n");
         sb.append("-".repeat(11)).append('+').append("-".repeat(8 * tasks))
-                .append("-+---------+--------+--------+------+-------------+--------\n");
+                .append("-+---------+--------+--------+------+--------+-------------+--------\n");
         for (RunResult r : runs) {
             sb.append(String.format(Locale.ROOT, "%-10s |", r.config().continual().strategy().configName()));
             for (int i = 0; i < tasks; i++) {
@@ -102,8 +118,9 @@ public final class ResultsTable {
             double imgs = r.tasks().stream().mapToDouble(TaskResult::imagesPerSecond).average().orElse(Double.NaN);
             var m = r.metrics(Classifier.LINEAR);
             double knn = r.tasks().isEmpty() ? Double.NaN : r.tasks().get(r.tasks().size() - 1).evaluation().of(Classifier.KNN).all();
-            sb.append(String.format(Locale.ROOT, " | %7s | %6s | %6s | %4s | %11.1f | %7.1f%n", pct(m.averageAccuracy()),
-                    pct(m.forgetting()), pct(m.forwardTransfer()), pct(knn), imgs, r.seconds() / 60));
+            sb.append(String.format(Locale.ROOT, " | %7s | %6s | %6s | %4s | %6s | %11.1f | %7.1f%n",
+                    pct(m.averageAccuracy()), pct(m.forgetting()), pct(m.forwardTransfer()), pct(knn),
+                    drift(r.meanPreviousTaskDrift()), imgs, r.seconds() / 60));
         }
         for (RunResult r : runs) {
             sb.append(String.format(Locale.ROOT, "%-10s %s%n", r.config().continual().strategy().configName(),

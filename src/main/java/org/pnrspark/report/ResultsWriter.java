@@ -1,6 +1,7 @@
 package org.pnrspark.report;
 
 import org.pnrspark.eval.Evaluation;
+import org.pnrspark.eval.FeatureDrift;
 import org.pnrspark.eval.Classifier;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -27,6 +28,8 @@ public final class ResultsWriter {
     public static final String CURVES_CSV = "curves.csv";
     public static final String LOSS_TERMS_CSV = "loss_terms.csv";
     public static final String REPORT_HTML = "report.html";
+    /** A task's drift of the test images' features from the previous model (null when not measured). */
+    public static final String FEATURE_DRIFT = "feature_drift";
 
     private ResultsWriter() {}
 
@@ -64,6 +67,17 @@ public final class ResultsWriter {
         m.put("eval_seconds", e.seconds());
         m.put("features_seconds", finite(e.featureSeconds()));
         for (Classifier c : Classifier.values()) m.put(c.secondsKey(), finite(e.of(c).seconds()));
+        m.put("drift_seconds", finite(e.drift().seconds()));
+        m.put(FEATURE_DRIFT, e.drift().measured() ? drift(e.drift()) : null);
+        return m;
+    }
+
+    private static Map<String, Object> drift(FeatureDrift d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cosine", toList(d.cosine()));
+        m.put("cosine_all", finite(d.cosineAll()));
+        m.put("cka", toList(d.cka()));
+        m.put("cka_all", finite(d.ckaAll()));
         return m;
     }
 

@@ -40,6 +40,12 @@ public record RunResult(JobConfig config, String outputDir, Evaluation randomIni
         return tasks.isEmpty() ? Double.NaN : tasks.get(tasks.size() - 1).accuracyAll();
     }
 
+    /** The mean over the tasks from task 1 on of {@link TaskResult#previousTaskDrift} (cosine); NaN if none. */
+    public double meanPreviousTaskDrift() {
+        return tasks.stream().mapToDouble(t -> t.previousTaskDrift(false)).filter(Double::isFinite).average()
+                .orElse(Double.NaN);
+    }
+
     /** The continual metrics of a classifier's accuracy matrix. */
     public ContinualMetrics metrics(Classifier c) {
         double last = tasks.isEmpty() ? Double.NaN : tasks.get(tasks.size() - 1).evaluation().of(c).all();

@@ -41,4 +41,14 @@ public record TaskResult(
     public double accuracyAll() {
         return evaluation.accuracyAll();
     }
+
+    /**
+     * How far this task moved the features of the previous task's test images (cosine distance, or CKA distance);
+     * NaN for task 0 and when not measured.
+     */
+    public double previousTaskDrift(boolean ckaDistance) {
+        var d = evaluation.drift();
+        if (task == 0 || !d.measured()) return Double.NaN;
+        return (ckaDistance ? d.cka() : d.cosine())[task - 1];
+    }
 }

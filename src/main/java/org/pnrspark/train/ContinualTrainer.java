@@ -16,6 +16,7 @@ import org.pnrspark.data.Split;
 import org.pnrspark.data.TaskSplit;
 import org.pnrspark.eval.Classifier;
 import org.pnrspark.eval.Evaluation;
+import org.pnrspark.eval.FeatureDrift;
 import org.pnrspark.eval.Evaluator;
 import org.pnrspark.method.Methods;
 import org.pnrspark.method.SslMethod;
@@ -141,7 +142,7 @@ public final class ContinualTrainer {
             // the baseline of forward transfer: the encoder as initialised, before any training
             randomInit = evaluator.evaluate(Networks.build(method.online(0)), "random init");
             timeSplit = timeSplit.plusEvaluate(randomInit.seconds());
-            logEvaluation("random init", randomInit);
+            logEvaluation("random init", -1, randomInit);
         }
         progress = new RunProgress(tasks.size(), config.optim().epochs());
         boolean kernelsLogged = false;
@@ -187,10 +188,10 @@ public final class ContinualTrainer {
             }
             double checkpointSeconds = (System.nanoTime() - checkpointStart) / 1e9;
 
-            Evaluation evaluation = evaluator.evaluate(online, stage);
+            Evaluation evaluation = evaluator.evaluate(online, previous, stage);
             timeSplit = timeSplit.plusTrain(figures.sessionSeconds()).plusCheckpoint(checkpointSeconds)
                     .plusEvaluate(evaluation.seconds());
-            logEvaluation(stage, evaluation);
+            logEvaluation(stage, t, evaluation);
             String skipped = imageAccess.takeSkipReport();
             if (skipped != null) log.line("task %d/%d: %s", t + 1, tasks.size(), skipped);
             results.add(new TaskResult(t, task.classes(), method.describeObjective(t), task.trainIndices().length,
@@ -213,7 +214,7 @@ public final class ContinualTrainer {
         return result(results, start);
     }
 
-    private void logEvaluation(String what, Evaluation e) {
+    private void logEvaluation(String what, int task, Evaluation e) {
         Evaluation.Scores linear = e.of(Classifier.LINEAR), k = e.of(Classifier.KNN);
         String knn = Double.isNaN(k.all()) ? "" : String.format(java.util.Locale.ROOT,
                 ", k-NN %.1f%% %s", 100 * k.all(), percentages(k.perTask()));
@@ -221,6 +222,12 @@ public final class ContinualTrainer {
                 100 * linear.all(), percentages(linear.perTask()), knn, part(e.featureSeconds()),
                 config.eval().probeProtocol().configName(), part(linear.seconds()),
                 Double.isNaN(k.all()) ? "" : ", k-NN " + part(k.seconds()));
+        FeatureDrift d = e.drift();
+        if (d.measured() && task > 0) {
+            log.line("%s: features moved from the previous model's by cosine distance %.4f on task %d's test images "
+                    + "(%.4f on all), CKA distance %.4f (%.4f)", what, d.cosine()[task - 1], task - 1, d.cosineAll(),
+                    d.cka()[task - 1], d.ckaAll());
+        }
     }
 
     /** A part of an evaluation's time: in tenths of a second below 10 s. */

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pnrspark.config.ConfigLoader;
 import org.pnrspark.config.JobConfig;
+import org.pnrspark.eval.Evaluation;
+import org.pnrspark.eval.FeatureDrift;
 import org.pnrspark.testutil.ExternalTools;
 import org.pnrspark.util.Storage;
 
@@ -18,6 +20,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -41,6 +44,8 @@ class ResultsFileTest {
         for (TaskResult t : read.tasks()) {
             assertTrue(Double.isNaN(t.checkpointSeconds()), "checkpoint_seconds absent: " + t.checkpointSeconds());
             assertTrue(Double.isNaN(t.evaluation().featureSeconds()), "features_seconds absent");
+            assertFalse(t.evaluation().drift().measured(), "feature_drift absent");
+            assertTrue(Double.isNaN(t.previousTaskDrift(false)));
         }
         assertEquals(14.0, read.tasks().get(1).trainSeconds());
         assertEquals(4.5, read.randomInit().seconds());
@@ -64,6 +69,39 @@ class ResultsFileTest {
         ResultsFile.Finished read = ResultsFile.read(storage, dir.toString()).finished();
         assertEquals(new TimeSplit(20, 9, 0.75), read.timeSplit());
         for (TaskResult t : read.tasks()) assertEquals(0.5, t.checkpointSeconds());
+    }
+
+    @Test
+    void theFeatureDriftIsWrittenReadBackAndShown(@TempDir Path dir) throws Exception {
+        RunResult older = runOfTheOlderFile(dir, TimeSplit.NONE, 0.5);
+        List<TaskResult> tasks = new ArrayList<>();
+        for (TaskResult t : older.tasks()) {
+            Evaluation e = t.evaluation();
+            FeatureDrift drift = t.task() == 0 ? FeatureDrift.none(2)
+                    : new FeatureDrift(new double[] {0.125, 0.0625}, 0.09375, new double[] {0.25, 0.5}, 0.375, 1.5);
+            tasks.add(new TaskResult(t.task(), t.classes(), t.objective(), t.trainImages(), t.epochs(), t.steps(),
+                    t.finalLoss(), t.curve(), t.trainSeconds(), t.imagesPerSecond(),
+                    new Evaluation(e.scores(), e.seconds(), e.featureSeconds(), drift), t.checkpoint(),
+                    t.checkpointSha256(), t.checkpointSeconds(), t.frozenModelSha256()));
+        }
+        RunResult run = new RunResult(older.config(), older.outputDir(), older.randomInit(), tasks, older.seconds(),
+                older.timeSplit(), older.sparkVersion(), older.master(), older.workers());
+        Path file = dir.resolve(ResultsWriter.RESULTS_JSON);
+        Files.writeString(file, ResultsWriter.json(run));
+        assertEquals("", schemaErrors(file));
+        List<TaskResult> read = ResultsFile.read(storage, dir.toString()).finished().tasks();
+        assertFalse(read.get(0).evaluation().drift().measured());
+        assertTrue(Double.isNaN(read.get(0).previousTaskDrift(false)), "task 0 has no previous task");
+        FeatureDrift back = read.get(1).evaluation().drift();
+        assertArrayEquals(new double[] {0.125, 0.0625}, back.cosine());
+        assertArrayEquals(new double[] {0.25, 0.5}, back.cka());
+        assertEquals(0.375, back.ckaAll());
+        assertEquals(1.5, back.seconds());
+        assertEquals(0.125, read.get(1).previousTaskDrift(false));
+        assertEquals(0.25, read.get(1).previousTaskDrift(true));
+        assertTrue(ResultsTable.accuracyMatrix(run).contains("feature drift of the previous task's test images from "
+                + "the previous model (cosine / CKA distance): task 1 0.1250 / 0.2500\n"), ResultsTable.accuracyMatrix(run));
+        assertTrue(HtmlReport.run(Files.readString(file), "results.json").contains("<td>0.1250 / 0.2500</td>"));
     }
 
     @Test

@@ -79,7 +79,7 @@ class EndToEndTest {
     void threeStrategiesTrainCheckpointAndEvaluate() throws IOException {
         Path dir = THREE;
         assertTrue(console.contains("Linear-probe accuracy on all classes (%) after each task"), console);
-        assertTrue(console.contains("| average | forget | fwd tr | k-NN | train img/s | minutes"), console);
+        assertTrue(console.contains("| average | forget | fwd tr | k-NN |  drift | train img/s | minutes"), console);
         assertTrue(console.lines().anyMatch(l -> l.matches("random initialisation: linear probe \\d+\\.\\d, k-NN "
                 + "\\d+\\.\\d on all classes")), "the baseline under the side-by-side table:\n" + console);
         assertTrue(console.contains("kernels: CpuBackend (-onednn-avx2); layer helpers: convolution MKLDNNConvHelper, "
@@ -131,12 +131,23 @@ class EndToEndTest {
             results.get("tasks").forEach(evaluations::add);
             for (JsonNode e : evaluations) {
                 double parts = 0;
-                for (String part : List.of("features_seconds", "probe_seconds", "knn_seconds")) {
+                for (String part : List.of("features_seconds", "probe_seconds", "knn_seconds", "drift_seconds")) {
                     assertTrue(e.get(part).isNumber() && e.get(part).asDouble() >= 0, part + " in " + e);
                     parts += e.get(part).asDouble();
                 }
                 assertEquals(e.get("eval_seconds").asDouble(), parts, 1e-9, e.toString());
             }
+            // the drift of the features from the previous model: measured after task 1 only
+            assertTrue(results.get("random_init").get("feature_drift").isNull());
+            assertTrue(results.get("tasks").get(0).get("feature_drift").isNull());
+            JsonNode drift = results.get("tasks").get(1).get("feature_drift");
+            assertEquals(2, drift.get("cosine").size(), drift.toString());
+            for (String measure : List.of("cosine", "cka")) {
+                double previous = drift.get(measure).get(0).asDouble();
+                assertTrue(previous > 0 && previous < 1, measure + " of task 0's images: " + drift);
+            }
+            assertTrue(console.contains("feature drift of the previous task's test images from the previous model "
+                    + "(cosine / CKA distance): task 1 "), console);
             assertTimeSplit(results, strategy);
             String objective1 = results.get("tasks").get(1).get("objective").asText();
             assertTrue(objective1.contains(switch (strategy) {
@@ -334,7 +345,7 @@ class EndToEndTest {
         Path html = tmp.resolve("cmp.html");
         String out = run("compare", THREE.resolve("finetune").toString(), THREE.resolve("cassle").toString(),
                 THREE.resolve("pnr/results.json").toString(), "--out", html.toString());
-        for (String s : List.of("simclr · finetune", "simclr · cassle", "simclr · pnr", "forget",
+        for (String s : List.of("simclr · finetune", "simclr · cassle", "simclr · pnr", "forget", "|  drift |",
                 "random initialisation: linear probe ")) {
             assertTrue(out.contains(s), s + " in\n" + out);
         }
