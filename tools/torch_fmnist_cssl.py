@@ -25,7 +25,10 @@ Written from the reference's specification (docs/reference.md), not from pnr-spa
 After every task (and for the random initialisation) it extracts features of every training and test image without
 augmentation and evaluates a linear probe (multinomial logistic regression on standardised features, L-BFGS, L2
 1e-4, 100 iterations: the model of pnr-spark's `fast` probe) and a weighted k-NN (k 20, temperature 0.07), each over
-all classes, and prints the accuracy matrix.
+all classes, and prints the accuracy matrix; from task 1 on, also the drift of the test images' features from the
+previous task's model (mean cosine distance and 1 - linear CKA, as pnr-spark's feature_drift). `--domains` turns
+the class-incremental split into a domain-incremental one: each task holds a disjoint part of the images of all ten
+classes under its own transformation (inverted intensities, rotations, a vertical flip).
 
     /usr/bin/python3 tools/torch_fmnist_cssl.py --data /usr/share/datasets/fashion-mnist --strategy pnr \
         --epochs 5 --lr 0.05 --weight-decay 5e-4 --warmup-epochs 0 --batch 256 --out tools/results/pnr.json
@@ -78,6 +81,34 @@ def load(root, max_per_class=0):
                 seen[y] = seen.get(y, 0) + 1
         xs, ys = xs[keep], ys[keep]
     return xs, ys, xt, yt
+
+
+DOMAINS = {
+    "identity": lambda x: x,
+    "invert": lambda x: 255 - x,
+    "rot90": lambda x: np.rot90(x, 1, axes=(1, 2)),
+    "rot180": lambda x: np.rot90(x, 2, axes=(1, 2)),
+    "rot270": lambda x: np.rot90(x, 3, axes=(1, 2)),
+    "vflip": lambda x: x[:, ::-1, :],
+}
+
+
+def domain_split(data, domains, seed):
+    """Domain-incremental: the training and the test images each dealt at random into len(domains) disjoint parts of
+    all ten classes, part d transformed by domain d. Returns the transformed data and each image's domain."""
+    xs, ys, xt, yt = data
+    rng = np.random.default_rng(seed)
+    out, ids = [], []
+    for x in (xs, xt):
+        part = np.empty(len(x), dtype=np.int64)
+        for d, chunk in enumerate(np.array_split(rng.permutation(len(x)), len(domains))):
+            part[chunk] = d
+        y = x.copy()
+        for d, name in enumerate(domains):
+            y[part == d] = DOMAINS[name](x[part == d])
+        out.append(np.ascontiguousarray(y))
+        ids.append(part)
+    return (out[0], ys, out[1], yt), ids[0], ids[1]
 
 
 def view_transform(solarize_prob, crop_min_scale):
@@ -541,19 +572,37 @@ def knn(ftr, ytr, fte, classes, k=20, temperature=0.07):
     return torch.cat(pred)
 
 
-def accuracies(pred, yte, tasks):
-    row = [float((pred[torch.isin(yte, torch.tensor(t))] == yte[torch.isin(yte, torch.tensor(t))]).float().mean())
-           for t in tasks]
+def accuracies(pred, yte, test_masks):
+    row = [float((pred[m] == yte[m]).float().mean()) for m in test_masks]
     return row, float((pred == yte).float().mean())
 
 
-def evaluate(encoder, data, tasks, classes):
+def evaluate(encoder, data, test_masks, classes):
+    """The probes' accuracies, and the test images' features (for the next task's drift)."""
     xs, ys, xt, yt = data
     ftr, fte = features(encoder, xs), features(encoder, xt)
     ytr, yte = torch.from_numpy(ys), torch.from_numpy(yt)
-    lin = accuracies(linear_probe(ftr, ytr, fte, classes), yte, tasks)
-    kn = accuracies(knn(ftr, ytr, fte, classes), yte, tasks)
-    return {"accuracy": lin[0], "accuracy_all": lin[1], "knn_accuracy": kn[0], "knn_accuracy_all": kn[1]}
+    lin = accuracies(linear_probe(ftr, ytr, fte, classes), yte, test_masks)
+    kn = accuracies(knn(ftr, ytr, fte, classes), yte, test_masks)
+    return {"accuracy": lin[0], "accuracy_all": lin[1], "knn_accuracy": kn[0], "knn_accuracy_all": kn[1]}, fte
+
+
+def cosine_distance(a, b):
+    return float((1 - F.cosine_similarity(a.double(), b.double(), dim=1)).mean().clamp_min(0))
+
+
+def cka_distance(a, b):
+    """1 - linear CKA of two feature matrices (rows: the same images)."""
+    x, y = a.double() - a.double().mean(0), b.double() - b.double().mean(0)
+    cross = (y.t() @ x).norm() ** 2
+    return float((1 - cross / ((x.t() @ x).norm() * (y.t() @ y).norm())).clamp_min(0))
+
+
+def feature_drift(before, after, test_masks):
+    """How far the test images' features moved, per task's test images and on all (pnr-spark's feature_drift)."""
+    return {"cosine": [cosine_distance(before[m], after[m]) for m in test_masks],
+            "cosine_all": cosine_distance(before, after),
+            "cka": [cka_distance(before[m], after[m]) for m in test_masks], "cka_all": cka_distance(before, after)}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -576,6 +625,10 @@ def arguments():
     ap.add_argument("--method", choices=METHODS, default="simclr")
     ap.add_argument("--strategy", choices=["finetune", "cassle", "pnr"], default="pnr")
     ap.add_argument("--tasks", type=int, default=5)
+    ap.add_argument("--domains", default="",
+                    help="domain-incremental instead of class-incremental: one task per domain, a comma-separated "
+                         "list of " + ", ".join(DOMAINS) + " (each task: a disjoint part of the images of all ten "
+                         "classes, transformed; --tasks is then their number)")
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--optimizer", choices=["sgd", "lars"], default="sgd")
     ap.add_argument("--exclude-bias-n-norm", type=int, default=1, help="LARS: 1 = biases skip LARS and decay")
@@ -627,6 +680,12 @@ def arguments():
     if args.batch % args.workers or (args.method == "mocov2plus" and args.queue_size % part):
         ap.error(f"--batch {args.batch} must split into --workers {args.workers} equal parts, and MoCo's --queue-size "
                  f"{args.queue_size} must be a multiple of a part ({part})")
+    args.domains = [d for d in args.domains.split(",") if d]
+    unknown = [d for d in args.domains if d not in DOMAINS]
+    if unknown:
+        ap.error(f"--domains: unknown {unknown}, expected some of {', '.join(DOMAINS)}")
+    if args.domains:
+        args.tasks = len(args.domains)
     hidden, out = HEADS[args.method]
     args.proj_hidden_dim = args.proj_hidden_dim or hidden
     args.proj_output_dim = args.proj_output_dim or out
@@ -643,19 +702,26 @@ def main():
     np.random.seed(args.seed)
     data = load(args.data, args.max_per_class)
     classes = 10
-    per_task = classes // args.tasks
-    tasks = [list(range(t * per_task, (t + 1) * per_task)) for t in range(args.tasks)]
+    if args.domains:
+        data, train_domain, test_domain = domain_split(data, args.domains, args.seed)
+        train_masks = [train_domain == d for d in range(len(args.domains))]
+        test_masks = [torch.from_numpy(test_domain == d) for d in range(len(args.domains))]
+    else:
+        per_task = classes // args.tasks
+        tasks = [list(range(t * per_task, (t + 1) * per_task)) for t in range(args.tasks)]
+        train_masks = [np.isin(data[1], t) for t in tasks]
+        test_masks = [torch.from_numpy(np.isin(data[3], t)) for t in tasks]
 
     model = Model(args)
     results = {"args": vars(args), "torch": torch.__version__, "tasks": []}
     t0 = time.time()
-    results["random_init"] = evaluate(model.encoder, data, tasks, classes)
+    results["random_init"], previous = evaluate(model.encoder, data, test_masks, classes)
     print(f"random init: linear {100 * results['random_init']['accuracy_all']:.1f} %  "
           f"k-NN {100 * results['random_init']['knn_accuracy_all']:.1f} %", flush=True)
     lr = args.lr * args.batch / 256
-    trained_tasks = tasks[:args.train_tasks] if args.train_tasks else tasks
-    for t, task_classes in enumerate(trained_tasks):
-        idx = np.where(np.isin(data[1], task_classes))[0]
+    trained_tasks = train_masks[:args.train_tasks] if args.train_tasks else train_masks
+    for t, task_mask in enumerate(trained_tasks):
+        idx = np.where(task_mask)[0]
         loader = torch.utils.data.DataLoader(TwoViews(data[0][idx], args.crop_min_scale, args.solarize),
                                              batch_size=args.batch, shuffle=True, drop_last=True, num_workers=1,
                                              generator=torch.Generator().manual_seed(args.seed + t))
@@ -693,10 +759,16 @@ def main():
         train_seconds = time.time() - start
         row = {"task": t, "train_seconds": train_seconds, "final_loss": total / n}
         if args.eval_every_task or t == len(trained_tasks) - 1:
-            row.update(evaluate(model.encoder, data, tasks, classes))
+            scores, fte = evaluate(model.encoder, data, test_masks, classes)
+            row.update(scores)
+            if t > 0 and args.eval_every_task:
+                row["feature_drift"] = feature_drift(previous, fte, test_masks)
+            previous = fte
+            drift = row.get("feature_drift")
             print(f"after task {t}: linear {100 * row['accuracy_all']:.1f} % "
-                  f"[{' '.join(f'{100 * a:.1f}' for a in row['accuracy'])}]  k-NN {100 * row['knn_accuracy_all']:.1f} %",
-                  flush=True)
+                  f"[{' '.join(f'{100 * a:.1f}' for a in row['accuracy'])}]  k-NN {100 * row['knn_accuracy_all']:.1f} %"
+                  + (f"  drift of task {t - 1}'s test images: cosine {drift['cosine'][t - 1]:.4f}, "
+                     f"CKA {drift['cka'][t - 1]:.4f}" if drift else ""), flush=True)
         results["tasks"].append(row)
     results["total_seconds"] = time.time() - t0
     evaluated = [r for r in results["tasks"] if "accuracy_all" in r]
