@@ -4,7 +4,6 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.pnrspark.util.NativeThreads;
 
 import java.util.ArrayList;
@@ -48,8 +47,22 @@ final class FloatKernels {
      * and write it.
      */
     static boolean applies(INDArray a) {
-        return KernelSwitches.onCpuBackend() && a.dataType() == DataType.FLOAT && a.ordering() == 'c'
-                && Shape.hasDefaultStridesForShape(a);
+        return KernelSwitches.onCpuBackend() && a.dataType() == DataType.FLOAT && denseInCOrder(a);
+    }
+
+    /**
+     * Whether the elements of {@code a} follow one another in C order. A dimension of size 1 may have any stride:
+     * ND4J's own test ({@code Shape.hasDefaultStridesForShape}) refuses the [N, G·C, H·W, 1] view batch norm's view
+     * groups are read through, whose data are laid out exactly as these kernels read them.
+     */
+    static boolean denseInCOrder(INDArray a) {
+        long expected = 1;
+        for (int i = a.rank() - 1; i >= 0; i--) {
+            if (a.size(i) == 1) continue;
+            if (a.stride(i) != expected) return false;
+            expected *= a.size(i);
+        }
+        return true;
     }
 
     /**

@@ -76,6 +76,29 @@ class FloatKernelsTest {
         }
     }
 
+    /**
+     * Batch norm reads its view groups through a [N, G·C, H·W, 1] reshape; ND4J's default-strides test refuses it,
+     * which sent every batch norm with the views apart to ND4J's slower ops. The kernels take it, and compute on it
+     * what they compute on the same data as [N, G·C, H, W].
+     */
+    @Test
+    void theViewGroupsReshapeIsDenseAndGivesTheSameMoments() {
+        INDArray x = data(new int[] {8, 3, 5, 5}, 7, 1);
+        INDArray grouped = x.reshape('c', 4, 6, 25, 1);
+        assertTrue(FloatKernels.applies(grouped), grouped.shapeInfoToString());
+        // dense input [2N, C] read as [N, 2C, 1, 1]
+        INDArray dense = x.reshape('c', 8, 75).reshape('c', 4, 150, 1, 1);
+        assertTrue(FloatKernels.applies(dense), dense.shapeInfoToString());
+        assertFalse(FloatKernels.applies(x.permute(1, 0, 2, 3)), "a permuted view is not dense in C order");
+        assertFalse(FloatKernels.applies(x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, 2),
+                NDArrayIndex.all())), "a slice of the rows is not dense");
+        double[] mean = new double[6], var = new double[6], mean4 = new double[6], var4 = new double[6];
+        FloatKernels.channelMoments(grouped, mean, var);
+        FloatKernels.channelMoments(x.reshape('c', 4, 6, 5, 5), mean4, var4);
+        assertArrayEquals(mean4, mean, 0);
+        assertArrayEquals(var4, var, 0);
+    }
+
     @Test
     void reluGradientPassesWhereTheInputIsPositiveOnly() {
         float nan = Float.NaN;
