@@ -54,6 +54,15 @@ public record FeatureDrift(double[] cosine, double cosineAll, double[] cka, doub
     }
 
     /**
+     * Measured after task {@code task}: the drift of the previous task's test images (cosine distance, or CKA
+     * distance), the entry to read; NaN for task 0 and when not measured.
+     */
+    public double previousTask(int task, boolean ckaDistance) {
+        if (task == 0 || !measured()) return Double.NaN;
+        return (ckaDistance ? cka : cosine)[task - 1];
+    }
+
+    /**
      * Mean over the rows (all when {@code rows} is null) of 1 − cos(x_i, y_i); a pair with a zero row counts as
      * cos 0. NaN for no rows.
      */

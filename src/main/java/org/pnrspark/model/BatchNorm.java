@@ -17,7 +17,6 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.reduce3.Dot;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -197,7 +196,7 @@ public class BatchNorm extends BatchNormalization {
         /** {@code a} in the layer's data type, as one C-ordered block (it is already, as a rule: then no copy). */
         private INDArray contiguous(INDArray a) {
             INDArray x = a.castTo(dataType);
-            return Shape.hasDefaultStridesForShape(x) && x.ordering() == 'c' ? x : x.dup('c');
+            return FloatKernels.denseInCOrder(x) ? x : x.dup('c');
         }
 
         /**

@@ -64,7 +64,7 @@ public final class Comparison {
                     ResultsTable.pct(r.metric("metrics", "forgetting")),
                     ResultsTable.pct(r.metric("metrics", "forward_transfer")),
                     ResultsTable.pct(r.metric("knn_metrics", "final_accuracy")),
-                    ResultsTable.drift(HtmlReport.mean(r.previousTaskDrift(false))), sources.get(i)));
+                    ResultsTable.drift(r.meanPreviousTaskDrift()), sources.get(i)));
         }
         // the baseline the rows start from (the same for runs of one seed and encoder)
         runs.stream().filter(r -> Double.isFinite(r.randomInitAll("accuracy_all"))).findFirst().ifPresent(r ->

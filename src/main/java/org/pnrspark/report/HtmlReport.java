@@ -84,16 +84,17 @@ public final class HtmlReport {
         html.append("<h2>Tasks</h2>\n<table><tr><th>task</th><th>classes</th><th>objective</th><th>images</th>"
                 + "<th>final loss</th><th>train s</th><th>img/s</th><th>eval s</th><th>all classes %</th>"
                 + "<th>drift (cosine / CKA)</th></tr>\n");
-        double[] cosine = v.previousTaskDrift(false), cka = v.previousTaskDrift(true);
-        for (int i = 0; i < v.completedTasks(); i++) {
+        List<TaskResult> finished = v.finished().tasks();
+        for (int i = 0; i < finished.size(); i++) {
             JsonNode t = v.tasks().get(i);
+            double cosine = finished.get(i).previousTaskDrift(false), cka = finished.get(i).previousTaskDrift(true);
             html.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%s</td><td>%s</td><td>%d</td><td>%s</td>"
                             + "<td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%s</td><td>%s</td></tr>%n", t.get("task").asInt(),
                     escape(t.get("classes").toString()), escape(t.get("objective").asText()),
                     t.get("train_images").asInt(), Charts.number(ResultsFile.number(t.get("final_loss"))),
                     t.get("train_seconds").asDouble(), t.get("images_per_second").asDouble(),
                     t.get("eval_seconds").asDouble(), pct(ResultsFile.number(t.get("accuracy_all"))),
-                    Double.isFinite(cosine[i]) ? ResultsTable.drift(cosine[i]) + " / " + ResultsTable.drift(cka[i]) : "–"));
+                    Double.isFinite(cosine) ? ResultsTable.drift(cosine) + " / " + ResultsTable.drift(cka) : "–"));
         }
         html.append("</table>\n<p class=\"note\">Drift: how far the features of the previous task's test images moved "
                 + "from the model the task started from (the frozen model CaSSLe and PNR distil from): mean cosine "
@@ -164,14 +165,9 @@ public final class HtmlReport {
                     escape(r.label()), r.completedTasks(), r.numTasks(), pct(r.metric("metrics", "final_accuracy")),
                     pct(r.metric("metrics", "average_accuracy")), pct(r.metric("metrics", "forgetting")),
                     pct(r.metric("metrics", "forward_transfer")), pct(r.metric("knn_metrics", "final_accuracy")),
-                    ResultsTable.drift(mean(r.previousTaskDrift(false))), escape(sources.get(i))));
+                    ResultsTable.drift(r.meanPreviousTaskDrift()), escape(sources.get(i))));
         }
         return html.append("</table>\n").toString();
-    }
-
-    /** The mean of the finite values; NaN when there are none. */
-    static double mean(double[] xs) {
-        return java.util.Arrays.stream(xs).filter(Double::isFinite).average().orElse(Double.NaN);
     }
 
     private static String metricsRow(String what, ResultsFile v, String block) {

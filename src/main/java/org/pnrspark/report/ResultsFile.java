@@ -91,9 +91,11 @@ public record ResultsFile(JsonNode root) {
                     number(e.path(c.secondsKey()))));
         }
         JsonNode d = e.path(ResultsWriter.FEATURE_DRIFT);
-        FeatureDrift drift = (!d.isObject() ? FeatureDrift.none(scores.get(Classifier.LINEAR).perTask().length)
+        double seconds = number(e.path("drift_seconds"));
+        FeatureDrift drift = !d.isObject()
+                ? FeatureDrift.none(scores.get(Classifier.LINEAR).perTask().length).withSeconds(seconds)
                 : new FeatureDrift(doubles(d.path("cosine")), number(d.path("cosine_all")), doubles(d.path("cka")),
-                        number(d.path("cka_all")), 0)).withSeconds(number(e.path("drift_seconds")));
+                        number(d.path("cka_all")), seconds);
         return new Evaluation(scores, e.path("eval_seconds").asDouble(), number(e.path("features_seconds")), drift);
     }
 
@@ -140,9 +142,9 @@ public record ResultsFile(JsonNode root) {
         return r == null || r.isNull() ? Double.NaN : number(r.get(key));
     }
 
-    /** After each completed task, {@link TaskResult#previousTaskDrift}. */
-    double[] previousTaskDrift(boolean ckaDistance) {
-        return finished().tasks().stream().mapToDouble(t -> t.previousTaskDrift(ckaDistance)).toArray();
+    /** {@link RunResult#meanPreviousTaskDrift} of the completed tasks. */
+    double meanPreviousTaskDrift() {
+        return TaskResult.meanPreviousTaskDrift(finished().tasks());
     }
 
     /** Accuracy on all classes after each completed task. */

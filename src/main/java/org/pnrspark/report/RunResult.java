@@ -42,8 +42,7 @@ public record RunResult(JobConfig config, String outputDir, Evaluation randomIni
 
     /** The mean over the tasks from task 1 on of {@link TaskResult#previousTaskDrift} (cosine); NaN if none. */
     public double meanPreviousTaskDrift() {
-        return tasks.stream().mapToDouble(t -> t.previousTaskDrift(false)).filter(Double::isFinite).average()
-                .orElse(Double.NaN);
+        return TaskResult.meanPreviousTaskDrift(tasks);
     }
 
     /** The continual metrics of a classifier's accuracy matrix. */

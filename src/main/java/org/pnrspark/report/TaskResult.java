@@ -47,8 +47,12 @@ public record TaskResult(
      * NaN for task 0 and when not measured.
      */
     public double previousTaskDrift(boolean ckaDistance) {
-        var d = evaluation.drift();
-        if (task == 0 || !d.measured()) return Double.NaN;
-        return (ckaDistance ? d.cka() : d.cosine())[task - 1];
+        return evaluation.drift().previousTask(task, ckaDistance);
+    }
+
+    /** The mean of {@link #previousTaskDrift} (cosine) over the tasks where it was measured; NaN if none. */
+    static double meanPreviousTaskDrift(List<TaskResult> tasks) {
+        return tasks.stream().mapToDouble(t -> t.previousTaskDrift(false)).filter(Double::isFinite).average()
+                .orElse(Double.NaN);
     }
 }

@@ -223,10 +223,10 @@ public final class ContinualTrainer {
                 config.eval().probeProtocol().configName(), part(linear.seconds()),
                 Double.isNaN(k.all()) ? "" : ", k-NN " + part(k.seconds()));
         FeatureDrift d = e.drift();
-        if (d.measured() && task > 0) {
+        if (task >= 0 && Double.isFinite(d.previousTask(task, false))) {
             log.line("%s: features moved from the previous model's by cosine distance %.4f on task %d's test images "
-                    + "(%.4f on all), CKA distance %.4f (%.4f)", what, d.cosine()[task - 1], task - 1, d.cosineAll(),
-                    d.cka()[task - 1], d.ckaAll());
+                    + "(%.4f on all), CKA distance %.4f (%.4f)", what, d.previousTask(task, false), task - 1,
+                    d.cosineAll(), d.previousTask(task, true), d.ckaAll());
         }
     }
 
