@@ -38,7 +38,7 @@ public final class BenchCommand {
                                    [--torch] [--warmup SECONDS]
                    pnr-spark bench --spark [--masters local[1],local[2]] [--frequencies 1,5,20] [--conf FILE] ...
                    pnr-spark bench --serialization [--encoders ...] [--repeats 3]
-                   pnr-spark bench --profile [--ab conv|bn|...] [--encoders ...] [--batches 64,256] [--repeats 3]
+                   pnr-spark bench --profile [--ab conv|bn|relu|dense|threads] [--encoders ...] [--batches 64,256] [--repeats 3]
                    pnr-spark bench --all [--quick] ...   (the three above, then bench --decode)
                    pnr-spark bench --eval [--conf FILE] [--set KEY=VALUE] [--repeats 3]
 

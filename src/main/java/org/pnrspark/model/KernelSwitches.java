@@ -21,13 +21,15 @@ import java.util.List;
  *     ({@link FloatKernels}), ND4J row reductions and one-pass affine maps in float64, instead of DL4J's oneDNN
  *     helper and libnd4j's batchnorm_bp;</li>
  * <li>{@code relu}: a ReLU layer's forward and backward in one pass each, without DL4J's copy of the input (the
- *     float32 backward in Java).</li>
+ *     float32 backward in Java);</li>
+ * <li>{@code dense}: a dense layer does not run its forward pass again during backprop ({@link Dense}).</li>
  * </ul>
  */
 public final class KernelSwitches {
     public static volatile boolean conv = flag("conv");
     public static volatile boolean bn = flag("bn");
     public static volatile boolean relu = flag("relu");
+    public static volatile boolean dense = flag("dense");
 
     /** The class of ND4J's CPU backend (nd4j-native), named so that this compiles against any backend. */
     static final String CPU_BACKEND = "org.nd4j.linalg.cpu.nativecpu.CpuBackend";
@@ -51,6 +53,11 @@ public final class KernelSwitches {
         return relu && onCpuBackend();
     }
 
+    /** Whether the dense layers' backprop kernel runs: switched on, on the CPU backend. */
+    public static boolean dense() {
+        return dense && onCpuBackend();
+    }
+
     /** Whether ND4J's backend is the CPU one (its arrays are host arrays). */
     public static boolean onCpuBackend() {
         return CPU_BACKEND.equals(backendName());
@@ -72,7 +79,7 @@ public final class KernelSwitches {
     }
 
     /**
-     * For the log: which of pnr-spark's kernels the layers run, e.g. "pnr-spark's conv, bn, relu", or "DL4J's
+     * For the log: which of pnr-spark's kernels the layers run, e.g. "pnr-spark's conv, bn, relu, dense", or "DL4J's
      * (JCublasBackend is not ND4J's CPU backend)".
      */
     public static String describe() {
@@ -84,6 +91,7 @@ public final class KernelSwitches {
         if (conv) on.add("conv");
         if (bn) on.add("bn");
         if (relu) on.add("relu");
+        if (dense) on.add("dense");
         return on.isEmpty() ? "DL4J's (switched off: -Dpnr.fastKernels=false)" : "pnr-spark's " + String.join(", ", on);
     }
 
@@ -99,7 +107,8 @@ public final class KernelSwitches {
             case "conv" -> { before = conv; conv = on; }
             case "bn" -> { before = bn; bn = on; }
             case "relu" -> { before = relu; relu = on; }
-            default -> throw new IllegalArgumentException("no fast kernel named " + name + " (conv, bn, relu)");
+            case "dense" -> { before = dense; dense = on; }
+            default -> throw new IllegalArgumentException("no fast kernel named " + name + " (conv, bn, relu, dense)");
         }
         return before;
     }

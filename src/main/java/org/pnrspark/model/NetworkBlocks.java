@@ -139,12 +139,12 @@ public final class NetworkBlocks {
         return conf;
     }
 
-    /** A linear layer with bias, regularised as the optimiser says. */
+    /** A linear layer with bias, regularised as the optimiser says ({@link Dense}: DL4J's, with a faster backprop). */
     static DenseLayer dense(int in, int out, Activation activation, Regularizers reg) {
         DenseLayer.Builder b = new DenseLayer.Builder().nIn(in).nOut(out).activation(activation).hasBias(true);
         b.regularization(reg.weights());
         b.regularizationBias(reg.biases());
-        return b.build();
+        return Dense.of(b);
     }
 
     /** PyTorch's batch norm (eps 1e-5, momentum 0.1, unbiased running variance); no weight decay. */

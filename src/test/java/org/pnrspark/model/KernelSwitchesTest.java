@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * same gradient of every parameter, the same running statistics.
  */
 class KernelSwitchesTest {
-    private static final List<String> NAMES = List.of("conv", "bn", "relu");
+    private static final List<String> NAMES = List.of("conv", "bn", "relu", "dense");
 
     /** Both views normalised together: DL4J's batch norm has no view groups, and these tests compare with it. */
     private static ComputationGraphConfiguration configuration(String encoder) {
@@ -42,6 +42,8 @@ class KernelSwitchesTest {
         assertInstanceOf(Conv2d.Impl.class, g.getLayer("enc_conv1"));
         assertInstanceOf(BatchNorm.Impl.class, g.getLayer("enc_bn1"));
         assertInstanceOf(Relu.Impl.class, g.getLayer("enc_relu1"));
+        assertInstanceOf(Dense.Impl.class, g.getLayer("proj_fc1"));
+        assertInstanceOf(Dense.Impl.class, g.getLayer("proj_fc2"));
         for (String name : NAMES) assertTrue(KernelSwitches.set(name, true), name + " is on by default");
     }
 
@@ -166,6 +168,61 @@ class KernelSwitchesTest {
     }
 
     private static final double PER_LAYER_TOLERANCE = 1e-4;
+
+    /**
+     * The dense layers' backprop without the second forward pass gives DL4J's gradients to the bit: a whole training
+     * step of SimCLR x PNR (its projector: a ReLU layer, then an identity one; the distill predictor's two identity
+     * layers) in the network's workspaces, and one layer of
+     * each activation alone, with bias, in float32 and float64. The fast path ran (its count moved).
+     */
+    @Test
+    void denseBackpropIsDl4jsToTheBit() {
+        ComputationGraph g = Networks.build(configuration("small-cnn"));
+        Nd4j.getRandom().setSeed(23);
+        INDArray views = Nd4j.rand(DataType.FLOAT, 8, 2, 28, 28).subi(0.3f).muli(3);
+        INDArray labels = Nd4j.randn(DataType.FLOAT, 8, 64);
+        boolean before = KernelSwitches.set("dense", false);
+        try {
+            Step dl4j = step(g, views, labels, true);
+            KernelSwitches.set("dense", true);
+            long fastBefore = Dense.Impl.FAST_BACKPROPS.get();
+            Step fast = step(g, views, labels, true);
+            long denseLayers = java.util.Arrays.stream(g.getLayers()).filter(l -> l instanceof Dense.Impl).count();
+            assertEquals(4, denseLayers, "the projector's two and the distill predictor's two");
+            assertEquals(fastBefore + denseLayers, Dense.Impl.FAST_BACKPROPS.get(), "every dense layer's fast path ran");
+            assertEquals(dl4j.score, fast.score, 0.0);
+            assertArrayEquals(dl4j.gradient.toDoubleVector(), fast.gradient.toDoubleVector(), 0.0);
+        } finally {
+            KernelSwitches.set("dense", before);
+        }
+        for (DataType type : List.of(DataType.FLOAT, DataType.DOUBLE)) {
+            for (var activation : List.of(org.nd4j.linalg.activations.Activation.RELU,
+                    org.nd4j.linalg.activations.Activation.IDENTITY)) {
+                var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3).dataType(type)
+                        .updater(new org.nd4j.linalg.learning.config.NoOp()).graphBuilder().addInputs("x")
+                        .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(24))
+                        .addLayer("fc", NetworkBlocks.dense(24, 40, activation, new Regularizers(List.of(), List.of())), "x")
+                        .setOutputs("fc").build();
+                ComputationGraph one = new ComputationGraph(conf);
+                one.init();
+                one.initGradientsView();
+                var layer = one.getLayer("fc");
+                assertInstanceOf(Dense.Impl.class, layer);
+                INDArray x = Nd4j.randn(type, 16, 24);
+                var noWs = org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+                INDArray[] dl4j = layerPass(layer, x, false, noWs);
+                long fastBefore = Dense.Impl.FAST_BACKPROPS.get();
+                INDArray[] fast = layerPass(layer, x, true, noWs);
+                boolean expectFast = type == DataType.FLOAT || activation == org.nd4j.linalg.activations.Activation.IDENTITY;
+                assertEquals(fastBefore + (expectFast ? 1 : 0), Dense.Impl.FAST_BACKPROPS.get(), type + " " + activation);
+                assertEquals(4, fast.length, "output, input gradient, W and b");
+                for (int i = 0; i < fast.length; i++) {
+                    assertArrayEquals(dl4j[i].reshape(-1).toDoubleVector(), fast[i].reshape(-1).toDoubleVector(), 0.0,
+                            type + " " + activation + ", array " + i);
+                }
+            }
+        }
+    }
 
     /**
      * One layer's training-mode output, input gradient (for the incoming gradient sin(0.7 i + 0.3)) and parameter
