@@ -46,14 +46,18 @@ pnr_jvm_flags() {
 # enough to make ResNet-18's step 3.5x slower (docs/performance.md). GLIBC_TUNABLES set in the environment, even
 # empty, is passed on instead. Exported for a driver started here; pnr_env_confs carries it to the executors, and
 # to a driver in the cluster with pnr_driver_env_conf KEY_PREFIX.
+# OMP_WAIT_POLICY (omp.wait.policy there) the same way: OpenMP threads that sleep between parallel regions.
 pnr_allocator_env() {
   export GLIBC_TUNABLES=${GLIBC_TUNABLES-$(sed -n 's/^glibc.tunables=//p' "$pnr_root/submit/jvm.properties")}
+  export OMP_WAIT_POLICY=${OMP_WAIT_POLICY-$(sed -n 's/^omp.wait.policy=//p' "$pnr_root/submit/jvm.properties")}
   pnr_env_confs=()
-  if [[ -n $GLIBC_TUNABLES ]]; then pnr_env_confs=(--conf "spark.executorEnv.GLIBC_TUNABLES=$GLIBC_TUNABLES"); fi
+  if [[ -n $GLIBC_TUNABLES ]]; then pnr_env_confs+=(--conf "spark.executorEnv.GLIBC_TUNABLES=$GLIBC_TUNABLES"); fi
+  if [[ -n $OMP_WAIT_POLICY ]]; then pnr_env_confs+=(--conf "spark.executorEnv.OMP_WAIT_POLICY=$OMP_WAIT_POLICY"); fi
 }
 
 pnr_driver_env_conf() {
   if [[ -n $GLIBC_TUNABLES ]]; then pnr_env_confs+=(--conf "$1.GLIBC_TUNABLES=$GLIBC_TUNABLES"); fi
+  if [[ -n $OMP_WAIT_POLICY ]]; then pnr_env_confs+=(--conf "$1.OMP_WAIT_POLICY=$OMP_WAIT_POLICY"); fi
 }
 
 # spark-submit: $SPARK_SUBMIT (a command line), else $SPARK_HOME/bin/spark-submit, else the one on PATH.

@@ -48,6 +48,8 @@ class SubmitScriptsTest {
         assertTrue(r.output.contains("spark.executor.extraJavaOptions="), r.output);
         // ND4J's large arrays on transparent huge pages, in the executors and (exported) in the driver
         assertTrue(r.output.contains("spark.executorEnv.GLIBC_TUNABLES=glibc.malloc.hugetlb=1"), r.output);
+        // OpenMP threads that sleep between parallel regions, likewise
+        assertTrue(r.output.contains("spark.executorEnv.OMP_WAIT_POLICY=PASSIVE"), r.output);
         assertTrue(r.output.trim().endsWith(CPU_JAR + " train --conf conf/fmnist-5t.conf --strategies pnr"), r.output);
         // the user's own setting wins; set empty, nothing is passed
         Run own = script("local.sh", Map.of("JAR", CPU_JAR, "GLIBC_TUNABLES", "glibc.malloc.arena_max=2"),
@@ -56,6 +58,9 @@ class SubmitScriptsTest {
         Run off = script("local.sh", Map.of("JAR", CPU_JAR, "GLIBC_TUNABLES", ""), "conf/fmnist-5t.conf");
         assertEquals(0, off.code, off.output);
         assertFalse(off.output.contains("GLIBC_TUNABLES"), off.output);
+        assertTrue(off.output.contains("OMP_WAIT_POLICY=PASSIVE"), off.output);
+        Run ompOff = script("local.sh", Map.of("JAR", CPU_JAR, "OMP_WAIT_POLICY", ""), "conf/fmnist-5t.conf");
+        assertFalse(ompOff.output.contains("OMP_WAIT_POLICY"), ompOff.output);
     }
 
     @Test
@@ -74,6 +79,7 @@ class SubmitScriptsTest {
         assertTrue(out.contains("spark.driver.memoryOverhead=5g"), out);
         assertTrue(out.contains("spark.yarn.maxAppAttempts=2"), out);
         assertTrue(out.contains("spark.yarn.appMasterEnv.GLIBC_TUNABLES=glibc.malloc.hugetlb=1"), out);
+        assertTrue(out.contains("spark.yarn.appMasterEnv.OMP_WAIT_POLICY=PASSIVE"), out);
         assertFalse(out.contains("gpu"), out);
 
         Run client = script("yarn.sh", Map.of("JAR", CPU_JAR, "OUTPUT_DIR", "hdfs:///x", "DEPLOY_MODE", "client",
@@ -134,6 +140,7 @@ class SubmitScriptsTest {
         assertTrue(out.contains("spark.kubernetes.container.image=registry.example/pnr-spark:0.1"), out);
         assertTrue(out.contains("spark.kubernetes.namespace=ml"), out);
         assertTrue(out.contains("spark.kubernetes.driverEnv.GLIBC_TUNABLES=glibc.malloc.hugetlb=1"), out);
+        assertTrue(out.contains("spark.kubernetes.driverEnv.OMP_WAIT_POLICY=PASSIVE"), out);
         assertTrue(out.contains("local:///opt/pnr-spark/pnr-spark.jar train --conf /opt/pnr-spark/conf/cifar100-5t.conf"
                 + " --set output.dir=hdfs://nn:8020/pnr/run --set spark.workers=8"), out);
 
@@ -190,7 +197,8 @@ class SubmitScriptsTest {
         for (String k : List.of("SPARK_SUBMIT", "SPARK_HOME", "JAR", "OUTPUT_DIR", "HADOOP_CONF_DIR", "K8S_MASTER",
                 "IMAGE", "GPUS_PER_EXECUTOR", "MASTER", "EXECUTOR_CORES", "NUM_EXECUTORS", "DEPLOY_MODE",
                 "EXECUTOR_MEMORY", "EXECUTOR_OFFHEAP", "DRIVER_MEMORY", "DRIVER_OFFHEAP", "QUEUE", "PRINCIPAL", "KEYTAB",
-                "NAMESPACE", "SERVICE_ACCOUNT", "MAX_APP_ATTEMPTS", "DRY_RUN", "OUT", "PNR_JAVA_OPTS", "GLIBC_TUNABLES")) {
+                "NAMESPACE", "SERVICE_ACCOUNT", "MAX_APP_ATTEMPTS", "DRY_RUN", "OUT", "PNR_JAVA_OPTS", "GLIBC_TUNABLES",
+                "OMP_WAIT_POLICY")) {
             pb.environment().remove(k);
         }
         pb.environment().putAll(env);
