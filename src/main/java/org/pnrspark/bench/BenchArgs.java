@@ -28,4 +28,26 @@ final class BenchArgs {
         }
         throw new IllegalArgumentException(option + ": \"" + v + "\" is not a number of seconds (0 or more)");
     }
+
+    /**
+     * Spark masters separated by commas, where a master's own commas sit in brackets:
+     * {@code local[1],local-cluster[4,1,2048]} is two masters.
+     */
+    static java.util.List<String> masters(String v) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        int depth = 0, from = 0;
+        for (int i = 0; i <= v.length(); i++) {
+            char ch = i < v.length() ? v.charAt(i) : ',';
+            if (ch == '[') depth++;
+            if (ch == ']') depth--;
+            if (ch == ',' && depth == 0) {
+                String master = v.substring(from, i).trim();
+                if (master.isEmpty()) throw new IllegalArgumentException("--masters: an empty master in \"" + v + "\"");
+                out.add(master);
+                from = i + 1;
+            }
+        }
+        if (depth != 0) throw new IllegalArgumentException("--masters: unbalanced brackets in \"" + v + "\"");
+        return java.util.List.copyOf(out);
+    }
 }

@@ -217,6 +217,7 @@ public final class BenchCommand {
         java.util.Map<String, Double> ceilings = new java.util.HashMap<>();
         String kernels = "";
         List<String> warmups = new ArrayList<>();
+        java.util.Map<String, List<SparkBench.Row>> fits = new java.util.LinkedHashMap<>();
         try {
             // encoder by encoder, smallest first: memory is the process's peak, so a row carries what earlier
             // rows left allocated, and a row of the larger network should not cover a smaller one's
@@ -250,10 +251,13 @@ public final class BenchCommand {
                                     bytes(r.memory().rss()), r.concurrencyCeiling());
                             out.flush();
                             kernels = r.kernels();
+                            fits.computeIfAbsent(String.format(Locale.ROOT, "%s, batch %d, averaging every %d",
+                                    encoder, batch, frequency), k -> new ArrayList<>()).add(r);
                         }
                     }
                 }
             }
+            coordinationFits(fits, out);
             out.println("before the timed rounds, " + String.join("; ", warmups));
             out.println("kernels: " + kernels);
         } finally {
@@ -261,6 +265,59 @@ public final class BenchCommand {
             if (cifar != null) SyntheticCifar.delete(cifar);
         }
         return 0;
+    }
+
+    /**
+     * The scaling model's coefficients (docs/performance.md, "How far it scales"): for each encoder, batch and
+     * frequency measured at two or more worker counts, a least-squares line through each round's coordination time
+     * (the averaging and other parts of its wall time: broadcast, the workers' results, their averaging, scheduling)
+     * against the results some process receives one after the other ({@link #resultsInSequence}).
+     */
+    static void coordinationFits(java.util.Map<String, List<SparkBench.Row>> fits, PrintStream out) {
+        for (var e : fits.entrySet()) {
+            List<SparkBench.Row> rows = e.getValue();
+            if (rows.stream().mapToInt(SparkBench.Row::workers).distinct().count() < 2) continue;
+            double[] x = rows.stream().mapToDouble(r -> resultsInSequence(r.workers())).toArray();
+            double[] t = rows.stream().mapToDouble(r -> r.roundSeconds() * (r.averaging() + r.other())).toArray();
+            double[] line = leastSquaresLine(x, t);
+            StringBuilder points = new StringBuilder();
+            for (int i = 0; i < x.length; i++) {
+                points.append(String.format(Locale.ROOT, "%s%d workers: %.3f s", i == 0 ? "" : ", ",
+                        rows.get(i).workers(), t[i]));
+            }
+            out.printf(Locale.ROOT, "coordination per round, %s: %.3f s + %.4f s per result received in sequence "
+                    + "(%s)%n", e.getKey(), line[0], line[1], points);
+        }
+    }
+
+    /**
+     * How many workers' results a round's aggregation receives one after the other: dl4j-spark averages with
+     * Spark's {@code treeAggregate} at depth 2, which sums the N results on the driver while that is quicker, and
+     * otherwise first on N / scale executors (scale = max(2, ceil(sqrt N))); each level's receiver takes its inputs
+     * in turn, and the levels follow each other. 1, 2, 4 workers: 1, 2, 4; 8: 4 + 2; 64: 8 + 8.
+     */
+    static int resultsInSequence(int workers) {
+        int partitions = workers;
+        int scale = Math.max((int) Math.ceil(Math.sqrt(partitions)), 2);
+        int total = 0;
+        while (partitions > scale + (int) Math.ceil((double) partitions / scale)) {
+            int next = partitions / scale;
+            total += (int) Math.ceil((double) partitions / next);
+            partitions = next;
+        }
+        return total + partitions;
+    }
+
+    /** Intercept and slope of the least-squares line through (x, y). */
+    static double[] leastSquaresLine(double[] x, double[] y) {
+        double mx = java.util.Arrays.stream(x).average().orElse(0), my = java.util.Arrays.stream(y).average().orElse(0);
+        double sxy = 0, sxx = 0;
+        for (int i = 0; i < x.length; i++) {
+            sxy += (x[i] - mx) * (y[i] - my);
+            sxx += (x[i] - mx) * (x[i] - mx);
+        }
+        double slope = sxx == 0 ? 0 : sxy / sxx;
+        return new double[] {my - slope * mx, slope};
     }
 
     /**
@@ -363,7 +420,7 @@ public final class BenchCommand {
                 case "--repeats" -> repeats = BenchArgs.positive(BenchArgs.value(args, ++i, a), a);
                 case "--threads" -> threads = BenchArgs.positive(BenchArgs.value(args, ++i, a), a);
                 case "--spark" -> masters = List.of("local[1]", "local[2]");
-                case "--masters" -> masters = List.of(BenchArgs.value(args, ++i, a).split(","));
+                case "--masters" -> masters = BenchArgs.masters(BenchArgs.value(args, ++i, a));
                 case "--frequencies" -> frequencies = Arrays.stream(BenchArgs.value(args, ++i, a).split(","))
                         .map(v -> BenchArgs.positive(v, a)).toList();
                 case "--quick" -> quick = true;

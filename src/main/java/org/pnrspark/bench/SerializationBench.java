@@ -39,6 +39,7 @@ final class SerializationBench {
                 + "Kryo (as dl4j-spark broadcasts them and returns them from every worker), %d repeats%n", repeats);
         out.printf(Locale.ROOT, "%-15s %-11s %10s %11s %9s %9s %11s %9s %9s%n", "encoder", "registrator", "MB",
                 "write MB/s", "median", "max", "read MB/s", "median", "max");
+        List<String> volumes = new ArrayList<>();
         for (String encoder : encoders) {
             List<String> s = new ArrayList<>(sets);
             s.add("model.encoder=" + encoder);
@@ -74,8 +75,59 @@ final class SerializationBench {
                         Repeats.min(read), Repeats.median(read), Repeats.max(read));
                 out.flush();
             }
+            volumes.add(roundVolume(c, encoder, method, net, state));
         }
+        JobConfig first = ConfigLoader.load(sources, sets);
+        out.printf(Locale.ROOT, "what an averaging round moves through Spark (task 1 of %s x %s, %d images per worker "
+                        + "and step, averaging every %d steps; MB as pnr-spark's Kryo writes them): down, the "
+                        + "broadcast each worker reads; up, the result each worker returns; the frozen model once a "
+                        + "task%n", first.method().name(), first.continual().strategy().configName(),
+                first.spark().batchSizePerWorker(), first.spark().averagingFrequency());
+        out.printf(Locale.ROOT, "%-15s %10s %9s %11s %10s %10s %8s %10s %10s%n", "encoder", "parameters", "state MB",
+                "momentum MB", "queues MB", "down MB", "keys MB", "up MB", "frozen MB");
+        volumes.forEach(out::println);
         return 0;
+    }
+
+    /**
+     * One row of the round's volume: the online network's parameters and optimizer state (dl4j-spark's broadcast,
+     * and each worker's result), the momentum target's parameters and MoCo's queues (broadcast every round by the
+     * trainer), the keys each worker returns for the queues, and the frozen previous model (broadcast once a task).
+     */
+    private static String roundVolume(JobConfig c, String encoder, SslMethod method, ComputationGraph online,
+            NetBroadcastTuple state) {
+        SerializerInstance kryo = new KryoSerializer(new SparkConf().set("spark.kryo.registrator", SparkKryo.REGISTRATOR))
+                .newInstance();
+        double stateMb = write(kryo, state).length / 1e6;
+        double momentumMb = 0;
+        if (method.momentum().isPresent()) {
+            ComputationGraph target = Networks.build(method.momentum().get().network());
+            Networks.copyParameters(online, target);
+            momentumMb = writeObject(kryo, org.pnrspark.model.ModelSnapshot.of(target)) / 1e6;
+        }
+        double frozenMb = method.usesFrozenModel(1)
+                ? writeObject(kryo, org.pnrspark.model.ModelSnapshot.of(method.frozen(), online)) / 1e6 : 0;
+        double queuesMb = 0, keysMb = 0;
+        if (method.queues(1).isPresent()) {
+            SslMethod.QueueSpec q = method.queues(1).get();
+            // each queue holds two views of dim x size float32; a worker returns both views of every key it made
+            queuesMb = q.count() * 2.0 * q.dim() * q.size() * Float.BYTES / 1e6;
+            keysMb = q.count() * 2.0 * q.dim() * c.spark().batchSizePerWorker() * c.spark().averagingFrequency()
+                    * Float.BYTES / 1e6;
+        }
+        return String.format(Locale.ROOT, "%-15s %10d %9.1f %11.1f %10.1f %10.1f %8.1f %10.1f %10.1f", encoder,
+                online.numParams(), stateMb, momentumMb, queuesMb, stateMb + momentumMb + queuesMb, keysMb,
+                stateMb + keysMb, frozenMb);
+    }
+
+    private static <T> long writeObject(SerializerInstance kryo, T value) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
+        SerializationStream stream = kryo.serializeStream(bytes);
+        @SuppressWarnings("unchecked")
+        ClassTag<T> tag = (ClassTag<T>) ClassTag$.MODULE$.apply(value.getClass());
+        stream.writeObject(value, tag);
+        stream.close();
+        return bytes.size();
     }
 
     private static final ClassTag<NetBroadcastTuple> TAG = ClassTag$.MODULE$.apply(NetBroadcastTuple.class);

@@ -70,9 +70,6 @@ final class SparkBench {
      */
     static Row measure(SparkSession spark, JobConfig c, int rounds, double warmupSeconds,
             Map<String, Double> rawMs, Map<String, Double> ceilings) {
-        // dl4j-spark's statistics time events with an NTP clock by default, which needs the network; one JVM here
-        System.setProperty("org.deeplearning4j.spark.time.TimeSource",
-                "org.deeplearning4j.spark.time.SystemClockTimeSource");
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int workers = TrainingPath.workers(c, sc);
         int batch = c.spark().batchSizePerWorker();
@@ -278,8 +275,18 @@ final class SparkBench {
             if (!s.sparkContext().master().equals(c.spark().master())) s.stop();
             return null;
         });
+        // dl4j-spark's statistics time events with an NTP clock by default, which needs the network: the system
+        // clock instead, in this JVM and in executor JVMs of their own (local-cluster, a cluster's)
+        String clock = "-D" + TIME_SOURCE + "=org.deeplearning4j.spark.time.SystemClockTimeSource";
+        System.setProperty(TIME_SOURCE, "org.deeplearning4j.spark.time.SystemClockTimeSource");
+        String executorOptions = System.getProperty("spark.executor.extraJavaOptions", "");
+        if (!executorOptions.contains(clock)) {
+            System.setProperty("spark.executor.extraJavaOptions", (executorOptions + " " + clock).trim());
+        }
         return SparkSessions.create(c, "bench");
     }
+
+    private static final String TIME_SOURCE = "org.deeplearning4j.spark.time.TimeSource";
 
     /**
      * The durations (ms) of each statistic's events that started at or after {@code sinceMillis}, from this object or

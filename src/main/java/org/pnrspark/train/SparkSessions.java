@@ -31,7 +31,55 @@ public final class SparkSessions {
                 .setIfMissing("spark.kryo.registrator", SparkKryo.REGISTRATOR)
                 .setIfMissing("spark.ui.showConsoleProgress", "false");
         for (Map.Entry<String, String> e : config.spark().conf().entrySet()) conf.set(e.getKey(), e.getValue());
-        return SparkSession.builder().config(conf).getOrCreate();
+        SparkSession session = SparkSession.builder().config(conf).getOrCreate();
+        awaitLocalClusterExecutors(session, EXECUTOR_START_SECONDS);
+        return session;
+    }
+
+    /** How long a local-cluster master's executor JVMs may take to start and register. */
+    static final int EXECUTOR_START_SECONDS = 180;
+
+    private static final java.util.regex.Pattern LOCAL_CLUSTER =
+            java.util.regex.Pattern.compile("local-cluster\\[\\s*(\\d+)\\s*,\\s*(\\d+)\\s*,\\s*(\\d+)\\s*]");
+
+    /**
+     * The task slots (executors x cores each) of Spark's {@code local-cluster[N,cores,MB]} master, which runs N
+     * executor JVMs on this machine; empty for any other master.
+     */
+    public static java.util.OptionalInt localClusterSlots(String master) {
+        java.util.regex.Matcher m = LOCAL_CLUSTER.matcher(master.trim());
+        if (!m.matches()) return java.util.OptionalInt.empty();
+        return java.util.OptionalInt.of(Integer.parseInt(m.group(1)) * Integer.parseInt(m.group(2)));
+    }
+
+    /**
+     * Under a local-cluster master, waits until its N executors have registered, so that the first round is
+     * spread over all of them (Spark schedules on the executors it has) and the run's worker count is the
+     * master's; a clear error when they do not start (a missing Spark installation, too little memory).
+     */
+    static void awaitLocalClusterExecutors(SparkSession session, int seconds) {
+        String master = session.sparkContext().master();
+        java.util.regex.Matcher m = LOCAL_CLUSTER.matcher(master.trim());
+        if (!m.matches()) return;
+        int expected = Integer.parseInt(m.group(1));
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        int registered;
+        while ((registered = session.sparkContext().statusTracker().getExecutorInfos().length - 1) < expected) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(String.format(java.util.Locale.ROOT, "spark.master %s: %d of its %d "
+                        + "executors registered within %d s; its workers start executor JVMs from SPARK_HOME (%s), "
+                        + "each with spark.executor.memory (%s) at most the master's MB; see the executors' logs "
+                        + "under SPARK_HOME/work", master, registered, expected, seconds,
+                        System.getenv().getOrDefault("SPARK_HOME", "not set"),
+                        session.sparkContext().getConf().get("spark.executor.memory", "1g")));
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the executors of " + master, e);
+            }
+        }
     }
 
     /**

@@ -17,9 +17,14 @@ import java.util.List;
 public final class TrainingPath {
     private TrainingPath() {}
 
-    /** The training replicas: {@code spark.workers}, or the Spark context's default parallelism when it is 0. */
+    /**
+     * The training replicas: {@code spark.workers}, or when it is 0 the task slots of a local-cluster master, else
+     * the Spark context's default parallelism.
+     */
     public static int workers(JobConfig config, JavaSparkContext sc) {
-        return config.spark().workers() > 0 ? config.spark().workers() : sc.defaultParallelism();
+        if (config.spark().workers() > 0) return config.spark().workers();
+        // a local-cluster's executors may still be registering, when Spark's default parallelism counts fewer
+        return SparkSessions.localClusterSlots(sc.master()).orElseGet(sc::defaultParallelism);
     }
 
     /**

@@ -142,6 +142,47 @@ class BenchCommandTest {
     }
 
     @Test
+    void roundVolumeCountsWhatMocoShipsBesidesTheNetwork() {
+        String out = run(0, "--serialization", "--conf", "conf/fmnist-5t-mocov2plus.conf", "--encoders", "small-cnn",
+                "--repeats", "1")[0];
+        Matcher m = Pattern.compile("small-cnn +(\\d+) +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9.]+) +([0-9.]+) "
+                + "+([0-9.]+) +([0-9.]+)").matcher(out);
+        assertTrue(m.find(), out);
+        double state = Double.parseDouble(m.group(2)), momentum = Double.parseDouble(m.group(3));
+        // parameters and SGD momentum: twice the parameters' float32 bytes, and a little
+        assertTrue(state >= 2 * 4 * Long.parseLong(m.group(1)) / 1e6 - 0.05, m.group());
+        // the momentum target is the encoder and projector, without the PNR predictor of the online network
+        assertTrue(momentum > 0 && momentum < state / 2, m.group());
+        // two queues (momentum keys, frozen keys) of two views x 128 x 1,024 float32; a worker's keys of a round:
+        // 2 queues x 2 views x 128 x 64 images x 5 steps
+        assertEquals(2.1, Double.parseDouble(m.group(4)), 1e-9, m.group());
+        assertEquals(0.7, Double.parseDouble(m.group(6)), 1e-9, m.group());
+        assertEquals(state + momentum + 2.1, Double.parseDouble(m.group(5)), 0.11, m.group());
+        assertTrue(Double.parseDouble(m.group(8)) > 0, "the frozen model under PNR: " + m.group());
+    }
+
+    @Test
+    void mastersKeepTheirOwnCommas() {
+        assertEquals(List.of("local[1]", "local-cluster[4,1,2048]", "spark://h:7077"),
+                BenchArgs.masters("local[1],local-cluster[4,1,2048], spark://h:7077"));
+        assertTrue(run(2, "--spark", "--masters", "local-cluster[2,1")[1].contains("--masters: unbalanced brackets"));
+        assertTrue(run(2, "--spark", "--masters", "local[1],,local[2]")[1].contains("--masters: an empty master"));
+    }
+
+    @Test
+    void coordinationIsFittedAgainstTheWorkers() {
+        double[] line = BenchCommand.leastSquaresLine(new double[] {1, 2, 4, 8}, new double[] {0.3, 0.4, 0.6, 1.0});
+        assertEquals(0.2, line[0], 1e-12);
+        assertEquals(0.1, line[1], 1e-12);
+        // Spark's treeAggregate at depth 2: the driver alone up to 5 results, then a level of executors first
+        int[] workers = {1, 2, 4, 5, 6, 8, 16, 64};
+        int[] inSequence = {1, 2, 4, 5, 5, 6, 8, 16};
+        for (int i = 0; i < workers.length; i++) {
+            assertEquals(inSequence[i], BenchCommand.resultsInSequence(workers[i]), workers[i] + " workers");
+        }
+    }
+
+    @Test
     void badArgumentsAreNamed() {
         assertTrue(run(2, "--batches", "64,x")[1].contains("--batches: \"x\" is not a positive integer"));
         assertTrue(run(2, "--encoders", "vgg")[1].contains("\"vgg\" is not one of"));

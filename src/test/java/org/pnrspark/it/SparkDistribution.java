@@ -77,8 +77,14 @@ final class SparkDistribution {
 
     /** The tiny job of the integration tests: two tasks of one epoch on 30 images per class. */
     List<String> tinyJob(Path out) {
-        return new ArrayList<>(List.of("bash", "submit/local.sh", "conf/fmnist-5t.conf",
-                "--set", "data.max_train_per_class=30", "--set", "data.max_test_per_class=30",
+        List<String> cmd = new ArrayList<>(List.of("bash", "submit/local.sh", "conf/fmnist-5t.conf"));
+        cmd.addAll(tinyJobSettings(out));
+        return cmd;
+    }
+
+    /** The settings of the tiny job, after its configuration file. */
+    static List<String> tinyJobSettings(Path out) {
+        return new ArrayList<>(List.of("--set", "data.max_train_per_class=30", "--set", "data.max_test_per_class=30",
                 "--set", "scenario.tasks=2", "--set", "optim.epochs=1", "--set", "spark.batch_size_per_worker=16",
                 "--set", "spark.averaging_frequency=2", "--set", "eval.linear_probe.max_iter=30",
                 "--set", "eval.random_init_baseline=false", "--set", "output.dir=" + out));
