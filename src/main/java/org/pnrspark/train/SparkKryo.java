@@ -38,7 +38,9 @@ public final class SparkKryo implements KryoRegistrator {
         kryo.register(Nd4j.getBackend().getNDArrayClass(), new BulkArraySerializer());
         kryo.register(INDArray[].class);
         kryo.register(org.pnrspark.model.ModelSnapshot.class);
-        kryo.register(org.pnrspark.util.HadoopConf.class);
+        // its Configuration is a transient field written by its own writeObject, which only Java serialisation
+        // calls: Kryo's field serializer sent executor JVMs an empty holder (local mode never deserialises it)
+        kryo.register(org.pnrspark.util.HadoopConf.class, new com.esotericsoftware.kryo.serializers.JavaSerializer());
         kryo.register(org.deeplearning4j.spark.api.worker.NetBroadcastTuple.class);
         kryo.register(org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult.class);
         kryo.register(java.util.concurrent.atomic.AtomicInteger.class);

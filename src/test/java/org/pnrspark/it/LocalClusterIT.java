@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * submit/pnr-local under Spark's local-cluster master, with no Spark installation: the script lays one out from the
  * build's jars (target/local-spark-home), and the master's in-process workers start two executor JVMs from it, as
- * a cluster's would; every round's parameters, the frozen model and the features cross process boundaries.
+ * a cluster's would; every round's parameters, the frozen model, the Hadoop configuration through which executors
+ * read the dataset's files, and the features cross process boundaries.
  */
 class LocalClusterIT {
     private static final String MASTER = "local-cluster[2,1,1536]";
@@ -35,7 +36,10 @@ class LocalClusterIT {
         Path out = dir.resolve("run");
         List<String> cmd = new ArrayList<>(List.of("bash", "submit/pnr-local", "train", "--conf", "conf/fmnist-5t.conf"));
         cmd.addAll(SparkDistribution.tinyJobSettings(out));
-        cmd.addAll(List.of("--set", "spark.master=" + MASTER));
+        // the dataset's files, not the bundled sample: executors of their own must reach them through the
+        // driver's Hadoop configuration, as they reach HDFS on a cluster
+        cmd.addAll(List.of("--set", "spark.master=" + MASTER,
+                "--set", "data.root=" + org.pnrspark.testutil.TestData.fashionMnist()));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("console.log").toFile());
         pb.environment().remove("SPARK_HOME");

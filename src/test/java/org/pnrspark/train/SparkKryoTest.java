@@ -93,4 +93,17 @@ class SparkKryoTest {
         assertSameArray(queues[0], q[0]);
         assertSameArray(queues[1], q[1]);
     }
+
+    @Test
+    void theHadoopConfigurationReachesExecutorsWhole() {
+        // a broadcast value is read back through Kryo only in an executor JVM of its own (local mode keeps the
+        // object): the configuration is a transient field that only its own serializer writes
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration(false);
+        conf.set("fs.defaultFS", "hdfs://namenode:8020");
+        conf.set("dfs.client.use.datanode.hostname", "true");
+        org.pnrspark.util.HadoopConf back = roundTrip(new org.pnrspark.util.HadoopConf(conf),
+                org.pnrspark.util.HadoopConf.class);
+        assertEquals("hdfs://namenode:8020", back.get().get("fs.defaultFS"));
+        assertEquals("true", back.get().get("dfs.client.use.datanode.hostname"));
+    }
 }
