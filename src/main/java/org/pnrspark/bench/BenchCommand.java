@@ -249,6 +249,8 @@ public final class BenchCommand {
                                     100 * r.averaging(), 100 * r.other(), r.stepPerForwardBackward(),
                                     bytes(r.memory().heap()), bytes(r.memory().nativeBytes()),
                                     bytes(r.memory().rss()), r.concurrencyCeiling());
+                            out.printf(Locale.ROOT, "  coordination of that round: %s%n",
+                                    r.coordination().describe());
                             out.flush();
                             kernels = r.kernels();
                             fits.computeIfAbsent(String.format(Locale.ROOT, "%s, batch %d, averaging every %d",

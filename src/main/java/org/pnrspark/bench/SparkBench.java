@@ -56,7 +56,20 @@ final class SparkBench {
     record Row(int workers, double minImagesPerSecond, double medianImagesPerSecond, double maxImagesPerSecond,
             double roundSeconds, double compute, double teacher, double data, double averaging, double other,
             double stepPerForwardBackward, MemoryPeaks.Peaks memory, String kernels, JitWarmup.Summary warmup,
-            double concurrencyCeiling) {}
+            double concurrencyCeiling, Coordination coordination) {}
+
+    /**
+     * The median round's coordination in seconds, from dl4j-spark's statistics: the driver serialising the
+     * broadcast, the slowest worker's set-up (reading the broadcast, building its replica), the aggregation's time
+     * beyond the slowest worker (the results' serialisation, transfer, deserialisation and sums), the driver's
+     * averaging of the sums into the network, and the rest of the round outside compute and data (scheduling).
+     */
+    record Coordination(double broadcast, double workerSetup, double results, double averaging, double scheduling) {
+        String describe() {
+            return String.format(java.util.Locale.ROOT, "broadcast %.3f s, worker set-up %.3f s, results %.3f s, "
+                    + "averaging %.3f s, scheduling %.3f s", broadcast, workerSetup, results, averaging, scheduling);
+        }
+    }
 
     /** How long the concurrency ceiling runs one worker, then all of them, at most. */
     static final double CEILING_SECONDS = 8;
@@ -106,6 +119,7 @@ final class SparkBench {
         double[] rates = new double[rounds];
         double[] seconds = new double[rounds];
         double[][] parts = new double[rounds][];
+        Coordination[] coordination = new Coordination[rounds];
         MemoryPeaks memory = MemoryPeaks.start();
         int[] done = {0};
         Runnable round = () -> {
@@ -147,6 +161,12 @@ final class SparkBench {
                             - max(stats, "WorkerFlatMapTotalTimeMs"))) / 1000.0;
             rates[r] = 2.0 * perRound * batch / wall;
             seconds[r] = wall;
+            double beyondSlowest = Math.max(0, sum(stats, "ParameterAveragingMasterAggregateTimesMs")
+                    - max(stats, "WorkerFlatMapTotalTimeMs")) / 1000.0;
+            coordination[r] = new Coordination(sum(stats, "ParameterAveragingMasterBroadcastCreateTimesMs") / 1000.0,
+                    max(stats, "WorkerFlatMapGetInitialModelTimeMs") / 1000.0, beyondSlowest,
+                    sum(stats, "ParameterAveragingMasterProcessParamsUpdaterTimesMs") / 1000.0,
+                    Math.max(0, wall - compute - data - averaging));
             parts[r] = new double[] {compute / wall, teacher / wall, (data - teacher) / wall, averaging / wall,
                     Math.max(0, wall - compute - data - averaging) / wall};
         }
@@ -162,7 +182,7 @@ final class SparkBench {
         return new Row(workers, Repeats.min(rates), Repeats.median(rates), Repeats.max(rates),
                 Repeats.median(seconds), parts[mid][0],
                 parts[mid][1], parts[mid][2], parts[mid][3], parts[mid][4], stepMs / raw, memory.peaks(),
-                org.pnrspark.model.NativeKernels.describe(online), warmup, ceiling);
+                org.pnrspark.model.NativeKernels.describe(online), warmup, ceiling, coordination[mid]);
     }
 
     /**

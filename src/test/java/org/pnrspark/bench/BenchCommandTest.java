@@ -97,6 +97,13 @@ class BenchCommandTest {
             }
         }
         assertTrue(out.contains("kernels: CpuBackend"), out);
+        // each row's coordination in parts, and the model's line through one and two workers per setting
+        assertTrue(Pattern.compile("coordination of that round: broadcast [0-9.]+ s, worker set-up [0-9.]+ s, results "
+                + "[0-9.]+ s, averaging [0-9.]+ s, scheduling [0-9.]+ s").matcher(out).find(), out);
+        for (String setting : List.of("small-cnn, batch 4, averaging every 1", "resnet18-cifar, batch 4, averaging every 2")) {
+            assertTrue(Pattern.compile("coordination per round, " + setting + ": -?[0-9.]+ s \\+ -?[0-9.]+ s per result "
+                    + "received in sequence \\(1 workers: [0-9.]+ s, 2 workers: [0-9.]+ s\\)").matcher(out).find(), out);
+        }
     }
 
     @Test
