@@ -75,18 +75,21 @@ def main():
     print(f"{args.label + ': ' if args.label else ''}a {args.fixed:.3f} s, c {args.per_result:.4f} s per result, "
           f"up {args.up_mb:.1f} MB, down {args.down_mb:.1f} MB, batch {args.batch} per worker, "
           f"averaging every {args.frequency} steps")
-    print(f"| step | Gb/s | workers | round (s) | efficiency | img/s | averaging every ... for < 20 % |")
-    print("|---|---|---|---|---|---|---|")
-    for step_s in steps:
-        for gbps in bandwidths:
-            for n in workers:
-                compute, other = round_parts(n, args.fixed, args.per_result, args.up_mb, args.down_mb,
-                                             args.keys_mb_per_step, args.frequency, step_s, gbps, args.block_mb)
-                total = compute + other
-                f = least_frequency(n, args, step_s, gbps)
-                print(f"| {step_s * 1000:.0f} ms | {gbps:g} | {n} | {total:.2f} | {100 * compute / total:.0f} % | "
-                      f"{n * args.frequency * args.batch / total:,.0f} | {f if f else '> 10,000'} |")
-
+    columns = [(step_s, gbps) for step_s in steps for gbps in bandwidths]
+    print("| workers | " + " | ".join(f"{st * 1000:.0f} ms step, {g:g} Gb/s" for st, g in columns) + " |")
+    print("|---|" + "---|" * len(columns))
+    for n in workers:
+        cells = []
+        for step_s, gbps in columns:
+            compute, other = round_parts(n, args.fixed, args.per_result, args.up_mb, args.down_mb,
+                                         args.keys_mb_per_step, args.frequency, step_s, gbps, args.block_mb)
+            total = compute + other
+            f = least_frequency(n, args, step_s, gbps)
+            cells.append(f"{100 * compute / total:.0f} % · {n * args.frequency * args.batch / total:,.0f} img/s · "
+                         f"{f if f else '> 10,000'}")
+        print(f"| {n} | " + " | ".join(cells) + " |")
+    print("(each cell: efficiency at the given frequency · images per second of all workers · the least averaging "
+          "frequency at which compute is at least 80 % of the round)")
 
 if __name__ == "__main__":
     main()
