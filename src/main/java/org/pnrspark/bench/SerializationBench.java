@@ -103,10 +103,10 @@ final class SerializationBench {
         if (method.momentum().isPresent()) {
             ComputationGraph target = Networks.build(method.momentum().get().network());
             Networks.copyParameters(online, target);
-            momentumMb = writeObject(kryo, org.pnrspark.model.ModelSnapshot.of(target)) / 1e6;
+            momentumMb = write(kryo, org.pnrspark.model.ModelSnapshot.of(target)).length / 1e6;
         }
         double frozenMb = method.usesFrozenModel(1)
-                ? writeObject(kryo, org.pnrspark.model.ModelSnapshot.of(method.frozen(), online)) / 1e6 : 0;
+                ? write(kryo, org.pnrspark.model.ModelSnapshot.of(method.frozen(), online)).length / 1e6 : 0;
         double queuesMb = 0, keysMb = 0;
         if (method.queues(1).isPresent()) {
             SslMethod.QueueSpec q = method.queues(1).get();
@@ -120,15 +120,6 @@ final class SerializationBench {
                 stateMb + keysMb, frozenMb);
     }
 
-    private static <T> long writeObject(SerializerInstance kryo, T value) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
-        SerializationStream stream = kryo.serializeStream(bytes);
-        @SuppressWarnings("unchecked")
-        ClassTag<T> tag = (ClassTag<T>) ClassTag$.MODULE$.apply(value.getClass());
-        stream.writeObject(value, tag);
-        stream.close();
-        return bytes.size();
-    }
 
     private static final ClassTag<NetBroadcastTuple> TAG = ClassTag$.MODULE$.apply(NetBroadcastTuple.class);
 
@@ -137,10 +128,12 @@ final class SerializationBench {
     }
 
     /** As Spark writes a broadcast or a task result: a stream, no size limit. */
-    private static byte[] write(SerializerInstance kryo, NetBroadcastTuple state) {
+    private static <T> byte[] write(SerializerInstance kryo, T value) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
         SerializationStream stream = kryo.serializeStream(bytes);
-        stream.writeObject(state, TAG);
+        @SuppressWarnings("unchecked")
+        ClassTag<T> tag = (ClassTag<T>) ClassTag$.MODULE$.apply(value.getClass());
+        stream.writeObject(value, tag);
         stream.close();
         return bytes.toByteArray();
     }

@@ -154,21 +154,18 @@ final class SparkBench {
             double teacher = teacherNanos.value() / 1e9 / workers;
             double data = dataNanos.value() / 1e9 / workers;
             // the aggregation runs the round's job: beyond the slowest worker's time it waits for the results
-            double averaging = (sum(stats, "ParameterAveragingMasterBroadcastCreateTimesMs")
-                    + sum(stats, "ParameterAveragingMasterProcessParamsUpdaterTimesMs")
-                    + max(stats, "WorkerFlatMapGetInitialModelTimeMs")
-                    + Math.max(0, sum(stats, "ParameterAveragingMasterAggregateTimesMs")
-                            - max(stats, "WorkerFlatMapTotalTimeMs"))) / 1000.0;
+            double broadcast = sum(stats, "ParameterAveragingMasterBroadcastCreateTimesMs") / 1000.0;
+            double setup = max(stats, "WorkerFlatMapGetInitialModelTimeMs") / 1000.0;
+            double results = Math.max(0, sum(stats, "ParameterAveragingMasterAggregateTimesMs")
+                    - max(stats, "WorkerFlatMapTotalTimeMs")) / 1000.0;
+            double sums = sum(stats, "ParameterAveragingMasterProcessParamsUpdaterTimesMs") / 1000.0;
+            double averaging = broadcast + setup + results + sums;
+            double other = Math.max(0, wall - compute - data - averaging);
             rates[r] = 2.0 * perRound * batch / wall;
             seconds[r] = wall;
-            double beyondSlowest = Math.max(0, sum(stats, "ParameterAveragingMasterAggregateTimesMs")
-                    - max(stats, "WorkerFlatMapTotalTimeMs")) / 1000.0;
-            coordination[r] = new Coordination(sum(stats, "ParameterAveragingMasterBroadcastCreateTimesMs") / 1000.0,
-                    max(stats, "WorkerFlatMapGetInitialModelTimeMs") / 1000.0, beyondSlowest,
-                    sum(stats, "ParameterAveragingMasterProcessParamsUpdaterTimesMs") / 1000.0,
-                    Math.max(0, wall - compute - data - averaging));
+            coordination[r] = new Coordination(broadcast, setup, results, sums, other);
             parts[r] = new double[] {compute / wall, teacher / wall, (data - teacher) / wall, averaging / wall,
-                    Math.max(0, wall - compute - data - averaging) / wall};
+                    other / wall};
         }
         memory.close();
         double ceiling = workers == 1 ? 1.0 : ceilings.computeIfAbsent(c.model().encoder().configName() + " " + batch + " "

@@ -178,14 +178,14 @@ class BenchCommandTest {
 
     @Test
     void coordinationIsFittedAgainstTheWorkers() {
-        double[] line = BenchCommand.leastSquaresLine(new double[] {1, 2, 4, 8}, new double[] {0.3, 0.4, 0.6, 1.0});
+        double[] line = SparkBenchTable.leastSquaresLine(new double[] {1, 2, 4, 8}, new double[] {0.3, 0.4, 0.6, 1.0});
         assertEquals(0.2, line[0], 1e-12);
         assertEquals(0.1, line[1], 1e-12);
         // Spark's treeAggregate at depth 2: the driver alone up to 5 results, then a level of executors first
         int[] workers = {1, 2, 4, 5, 6, 8, 16, 64};
         int[] inSequence = {1, 2, 4, 5, 5, 6, 8, 16};
         for (int i = 0; i < workers.length; i++) {
-            assertEquals(inSequence[i], BenchCommand.resultsInSequence(workers[i]), workers[i] + " workers");
+            assertEquals(inSequence[i], SparkBenchTable.resultsInSequence(workers[i]), workers[i] + " workers");
         }
     }
 
