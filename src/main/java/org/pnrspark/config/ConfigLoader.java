@@ -92,8 +92,8 @@ public final class ConfigLoader {
 
     /**
      * Applies {@code key=value} pairs. The value is read according to the type of the key in the defaults: a
-     * string stays verbatim (so that {@code hdfs://host/path} or {@code local[2]} need no quoting), a number,
-     * boolean or list is parsed as HOCON.
+     * string stays verbatim (so that {@code hdfs://host/path} or {@code local[2]} need no quoting) unless it is
+     * in double quotes, a number, boolean or list is parsed as HOCON.
      */
     static Config parseOverrides(List<String> overrides, Config reference) {
         Config result = ConfigFactory.empty();
@@ -103,8 +103,8 @@ public final class ConfigLoader {
                 throw new InvalidConfigException("--set", "got \"" + override + "\", expected key=value");
             }
             String key = override.substring(0, eq).trim();
-            String raw = override.substring(eq + 1).trim();
             String origin = "--set " + override;
+            String raw = unquoted(override.substring(eq + 1).trim(), key, origin);
             ConfigValue value;
             if (key.startsWith(SPARK_PASS_THROUGH + ".")) {
                 String sparkKey = key.substring(SPARK_PASS_THROUGH.length() + 1);
@@ -130,6 +130,21 @@ public final class ConfigLoader {
             result = result.withValue(key, value);
         }
         return result;
+    }
+
+    /**
+     * A value in double quotes is a HOCON quoted string, as it would be in a configuration file: the quotes go,
+     * escapes are resolved ({@code spark.master="local-cluster[2,1,3072]"} reaches Spark without quotes). Anything
+     * else is returned as it is.
+     */
+    static String unquoted(String raw, String key, String origin) {
+        if (raw.length() < 2 || !raw.startsWith("\"") || !raw.endsWith("\"")) return raw;
+        try {
+            return ConfigFactory.parseString("v = " + raw, ConfigParseOptions.defaults().setOriginDescription(origin))
+                    .getString("v");
+        } catch (ConfigException e) {
+            throw InvalidConfigException.expected(key, raw, origin, "a quoted string that ends where it starts");
+        }
     }
 
     /** Every leaf of the user's configuration must exist in the defaults, except Spark pass-through properties. */

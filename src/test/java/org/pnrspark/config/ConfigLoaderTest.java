@@ -64,6 +64,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void quotedOverridesAreHoconStrings() {
+        JobConfig c = load("", "spark.master=\"local-cluster[2,1,3072]\"", "data.root=\"/data/a b\"",
+                "spark.conf.spark.executor.memory=\"3g\"", "run.name=\"x\\\"y\"");
+        assertEquals("local-cluster[2,1,3072]", c.spark().master());
+        assertEquals("/data/a b", c.data().root());
+        assertEquals("3g", c.spark().conf().get("spark.executor.memory"));
+        assertEquals("x\"y", c.run().name());
+        InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                () -> load("", "data.root=\"a\\\""));
+        assertEquals("data.root", e.key());
+    }
+
+    @Test
     void cifarDefaultsToTheReferenceClassOrder() {
         JobConfig c = load("data.dataset = cifar100\ndata.root = /tmp/x");
         assertEquals(List.of(11, 22, 39, 23, 42, 30, 78, 81, 64, 20, 29, 79, 15, 69, 86, 63, 55, 53, 73, 68),
