@@ -31,7 +31,6 @@ final class SparkBenchTable {
         java.util.Map<String, Double> rawMs = new java.util.HashMap<>();
         java.util.Map<String, Double> ceilings = new java.util.HashMap<>();
         String kernels = "";
-        String replicas = "";
         List<String> warmups = new ArrayList<>();
         java.util.Map<String, List<SparkBench.Row>> fits = new java.util.LinkedHashMap<>();
         try {
@@ -69,9 +68,6 @@ final class SparkBenchTable {
                                     r.coordination().describe());
                             out.flush();
                             kernels = r.kernels();
-                            replicas = c.spark().reuseReplicas()
-                                    ? "kept from round to round (spark.reuse_replicas = true)"
-                                    : "built anew every round, as dl4j-spark does (spark.reuse_replicas = false)";
                             fits.computeIfAbsent(String.format(Locale.ROOT, "%s, batch %d, averaging every %d",
                                     encoder, batch, frequency), k -> new ArrayList<>()).add(r);
                         }
@@ -81,7 +77,6 @@ final class SparkBenchTable {
             coordinationFits(fits, out);
             out.println("before the timed rounds, " + String.join("; ", warmups));
             out.println("kernels: " + kernels);
-            out.println("workers' network replicas: " + replicas);
         } finally {
             if (spark != null) spark.stop();
             if (cifar != null) SyntheticCifar.delete(cifar);

@@ -97,7 +97,6 @@ class BenchCommandTest {
             }
         }
         assertTrue(out.contains("kernels: CpuBackend"), out);
-        assertTrue(out.contains("workers' network replicas: kept from round to round"), out);
         // each row's coordination in parts, and the model's line through one and two workers per setting
         assertTrue(Pattern.compile("coordination of that round: broadcast [0-9.]+ s, worker set-up [0-9.]+ s, results "
                 + "[0-9.]+ s, averaging [0-9.]+ s, scheduling [0-9.]+ s").matcher(out).find(), out);
