@@ -80,7 +80,7 @@ final class ConfigRecords {
         int batch = v.intAtLeast("spark.batch_size_per_worker", 2);
         JobConfig.SparkSettings spark = new JobConfig.SparkSettings(v.nonEmptyString("spark.master"),
                 v.intAtLeast("spark.workers", 0), batch, v.intAtLeast("spark.averaging_frequency", 1),
-                v.intAtLeast("spark.threads_per_task", 0), v.bool("spark.reuse_replicas"), sparkProperties(c));
+                v.intAtLeast("spark.threads_per_task", 0), sparkProperties(c));
 
         List<Double> milestones = v.doubleList("eval.linear_probe.offline.milestones");
         for (double m : milestones) {

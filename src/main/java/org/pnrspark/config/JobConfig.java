@@ -171,7 +171,7 @@ public record JobConfig(
 
     /** @param workers parameter-averaging replicas; 0 = the Spark context's default parallelism, read where a job starts */
     public record SparkSettings(String master, int workers, int batchSizePerWorker, int averagingFrequency,
-            int threadsPerTask, boolean reuseReplicas, Map<String, String> conf) implements Serializable {}
+            int threadsPerTask, Map<String, String> conf) implements Serializable {}
 
     /**
      * @param probeProtocol L-BFGS logistic regression or the reference's SGD schedule

@@ -30,13 +30,12 @@ public final class TrainingPath {
     /**
      * The parameter-averaging master: {@code workers} replicas of {@code spark.batch_size_per_worker} examples a
      * step, averaged with their optimizer state every {@code spark.averaging_frequency} steps, each partition trained
-     * where it lies, each worker keeping its replica across rounds unless {@code spark.reuse_replicas} is false; with
-     * {@code collectStats}, dl4j-spark's timing of its phases (the bench's).
+     * where it lies; with {@code collectStats}, dl4j-spark's timing of its phases (the bench's).
      */
     public static ParameterAveragingTrainingMaster master(JobConfig config, int workers, long seed,
             boolean collectStats) {
         int batch = config.spark().batchSizePerWorker();
-        ParameterAveragingTrainingMaster.Builder builder = new ParameterAveragingTrainingMaster.Builder(workers, batch)
+        return new ParameterAveragingTrainingMaster.Builder(workers, batch)
                 .batchSizePerWorker(batch)
                 .averagingFrequency(config.spark().averagingFrequency())
                 .saveUpdater(true)
@@ -45,8 +44,8 @@ public final class TrainingPath {
                 .workerPrefetchNumBatches(0)
                 .repartionData(Repartition.Never)
                 .rngSeed(seed)
-                .collectTrainingStats(collectStats);
-        return config.spark().reuseReplicas() ? new ReplicaReusingMaster(builder) : builder.build();
+                .collectTrainingStats(collectStats)
+                .build();
     }
 
     /**
