@@ -47,8 +47,9 @@ final class SparkBench {
      * median rate (the slower of two). Its parts are fractions of the round's wall time (each worker's time divided
      * by the number of workers, as they run side by side): compute (forward, backward and update of the minibatches),
      * teacher (target networks in the loader), data (read and augment), averaging (the parameters' broadcast, the
-     * workers' set-up, the results' serialisation and transfer, their averaging) and other (the rest: job
-     * scheduling, dl4j-spark's count of the round's minibatches, workers waiting for the slowest).
+     * workers' set-up, the results' serialisation and transfer, their averaging; at most what compute and data
+     * leave of the round, which uneven workers' overlap can exceed) and other (the rest: job scheduling,
+     * dl4j-spark's count of the round's minibatches, workers waiting for the slowest).
      *
      * @param stepPerForwardBackward a worker's wall time per minibatch over the raw forward and backward time of
      *                               the same graph and minibatch on the driver with a task's threads
@@ -159,7 +160,10 @@ final class SparkBench {
             double results = Math.max(0, sum(stats, "ParameterAveragingMasterAggregateTimesMs")
                     - max(stats, "WorkerFlatMapTotalTimeMs")) / 1000.0;
             double sums = sum(stats, "ParameterAveragingMasterProcessParamsUpdaterTimesMs") / 1000.0;
-            double averaging = broadcast + setup + results + sums;
+            // with uneven workers (a busy machine) one worker's set-up overlaps another's compute, and the parts,
+            // the compute averaged over the workers and the set-up the slowest's, can exceed the round: the
+            // averaging share is then what is left of it, so that the split still adds up to the wall time
+            double averaging = Math.min(broadcast + setup + results + sums, Math.max(0, wall - compute - data));
             double other = Math.max(0, wall - compute - data - averaging);
             rates[r] = 2.0 * perRound * batch / wall;
             seconds[r] = wall;
