@@ -120,7 +120,6 @@ final class SerializationBench {
                 stateMb + keysMb, frozenMb);
     }
 
-
     private static final ClassTag<NetBroadcastTuple> TAG = ClassTag$.MODULE$.apply(NetBroadcastTuple.class);
 
     private static void roundTrip(SerializerInstance kryo, NetBroadcastTuple state) {
