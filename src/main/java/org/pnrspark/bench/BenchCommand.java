@@ -67,8 +67,8 @@ public final class BenchCommand {
             wall time per minibatch over the raw forward and backward time; memory as above, for the driver and
             the executors together in local mode; ceiling: what as many workers as the master has gain on this
             machine without Spark (that many threads of forward and backward passes, each on its own network
-            copy, over one thread alone, each for a tenth of --warmup, 1 to 8 s): the most local[N] can gain over
-            local[1] here. --quick: frequency 5, batches as above, 2 repeats.
+            copy, over the faster of one thread alone before and after them, each for a tenth of --warmup, 1 to
+            8 s): the most local[N] can gain over local[1] here. --quick: frequency 5, batches as above, 2 repeats.
 
             --serialization: writes and reads a network's parameters and optimizer state through Spark's Kryo, as
             every averaging round does, with ND4J's registrator and with pnr-spark's; MB/s.

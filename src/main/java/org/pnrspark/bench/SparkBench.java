@@ -72,7 +72,7 @@ final class SparkBench {
         }
     }
 
-    /** How long the concurrency ceiling runs one worker, then all of them, at most. */
+    /** How long the concurrency ceiling runs one worker, then all of them, then one again, at most. */
     static final double CEILING_SECONDS = 8;
 
     /**
@@ -235,12 +235,17 @@ final class SparkBench {
      * {@code workers} threads each running forward and backward passes of its own copy of the network (with
      * {@code threads} native threads, as a training task), over that of one such thread alone, each for
      * {@code seconds} after three warm-up passes. On a machine whose cores share their vector units (SMT siblings
-     * under a hypervisor) it stays well below {@code workers}, however little Spark adds.
+     * under a hypervisor) it stays well below {@code workers}, however little Spark adds. One thread is timed before
+     * and after the team and the faster of the two counts: with a short warm-up the JIT still compiles the layer
+     * kernels during the first timing (on the same cores), which made one thread look slow and the ceiling exceed
+     * the number of cores (2.8 for two workers on two cores).
      */
     static double concurrencyCeiling(ComputationGraph online, org.nd4j.linalg.dataset.DataSet minibatch,
             int workers, int threads, double seconds) {
-        double one = concurrentPasses(online, minibatch, 1, threads, seconds);
-        return concurrentPasses(online, minibatch, workers, threads, seconds) / one;
+        double before = concurrentPasses(online, minibatch, 1, threads, seconds);
+        double team = concurrentPasses(online, minibatch, workers, threads, seconds);
+        double after = concurrentPasses(online, minibatch, 1, threads, seconds);
+        return team / Math.max(before, after);
     }
 
     /** Passes per second of {@code workers} threads together, each on its own copy of the network. */
