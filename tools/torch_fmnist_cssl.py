@@ -28,7 +28,7 @@ augmentation and evaluates a linear probe (multinomial logistic regression on st
 all classes, and prints the accuracy matrix; from task 1 on, also the drift of the test images' features from the
 previous task's model (mean cosine distance and 1 - linear CKA, as pnr-spark's feature_drift). `--domains` turns
 the class-incremental split into a domain-incremental one: each task holds a disjoint part of the images of all ten
-classes under its own transformation (inverted intensities, rotations, a vertical flip).
+classes under its own transformation (inverted intensities, rotations, a vertical flip, fixed pixel shuffles).
 
     /usr/bin/python3 tools/torch_fmnist_cssl.py --data /usr/share/datasets/fashion-mnist --strategy pnr \
         --epochs 5 --lr 0.05 --weight-decay 5e-4 --warmup-epochs 0 --batch 256 --out tools/results/pnr.json
@@ -91,6 +91,15 @@ DOMAINS = {
     "rot270": lambda x: np.rot90(x, 3, axes=(1, 2)),
     "vflip": lambda x: x[:, ::-1, :],
 }
+
+
+def _permuted(k):
+    """A fixed shuffle of the 784 pixel positions ("Permuted MNIST"): no augmentation maps one onto another."""
+    order = np.random.default_rng(1000 + k).permutation(28 * 28)
+    return lambda x: x.reshape(len(x), -1)[:, order].reshape(x.shape)
+
+
+DOMAINS.update({f"perm{k}": _permuted(k) for k in range(1, 5)})
 
 
 def domain_split(data, domains, seed):
