@@ -236,9 +236,9 @@ final class SparkBench {
      * {@code threads} native threads, as a training task), over that of one such thread alone, each for
      * {@code seconds} after three warm-up passes. On a machine whose cores share their vector units (SMT siblings
      * under a hypervisor) it stays well below {@code workers}, however little Spark adds. One thread is timed before
-     * and after the team and the faster of the two counts: with a short warm-up the JIT still compiles the layer
-     * kernels during the first timing (on the same cores), which made one thread look slow and the ceiling exceed
-     * the number of cores (2.8 for two workers on two cores).
+     * and after the team and the faster of the two counts: with a short warm-up the first timing can be slowed (the
+     * JIT compiling the layer kernels on the same cores, most likely), which made one thread look slow and the
+     * ceiling exceed the number of cores (2.8 for two workers on two cores).
      */
     static double concurrencyCeiling(ComputationGraph online, org.nd4j.linalg.dataset.DataSet minibatch,
             int workers, int threads, double seconds) {
