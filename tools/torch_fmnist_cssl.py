@@ -93,27 +93,42 @@ DOMAINS = {
 }
 
 
+def _permutation(k):
+    return np.random.default_rng(1000 + k).permutation(28 * 28)
+
+
 def _permuted(k):
     """A fixed shuffle of the 784 pixel positions ("Permuted MNIST"): no augmentation maps one onto another."""
-    order = np.random.default_rng(1000 + k).permutation(28 * 28)
+    order = _permutation(k)
     return lambda x: x.reshape(len(x), -1)[:, order].reshape(x.shape)
+
+
+def view_transform_of(domain):
+    """--transform-views: the domain's transformation of a batch of augmented views (B x 1 x 28 x 28), or None for
+    the identity. Only the pixel shuffles: as Permuted MNIST shuffles a classifier's inputs, each view is cropped and
+    jittered as an upright image, then shuffled, so two views of one image are shuffled alike."""
+    if domain == "identity":
+        return None
+    order = torch.from_numpy(_permutation(int(domain[4:])))
+    return lambda v: v.flatten(1)[:, order].view_as(v)
 
 
 DOMAINS.update({f"perm{k}": _permuted(k) for k in range(1, 5)})
 
 
-def domain_split(data, domains, seed):
+def domain_split(data, domains, seed, transform_train=True):
     """Domain-incremental: the training and the test images each dealt at random into len(domains) disjoint parts of
-    all ten classes, part d transformed by domain d. Returns the transformed data and each image's domain."""
+    all ten classes, part d transformed by domain d (the training images left as they are when not
+    transform_train). Returns the transformed data and each image's domain."""
     xs, ys, xt, yt = data
     rng = np.random.default_rng(seed)
     out, ids = [], []
-    for x in (xs, xt):
+    for x, transform in ((xs, transform_train), (xt, True)):
         part = np.empty(len(x), dtype=np.int64)
         for d, chunk in enumerate(np.array_split(rng.permutation(len(x)), len(domains))):
             part[chunk] = d
         y = x.copy()
-        for d, name in enumerate(domains):
+        for d, name in enumerate(domains if transform else []):
             y[part == d] = DOMAINS[name](x[part == d])
         out.append(np.ascontiguousarray(y))
         ids.append(part)
@@ -638,6 +653,9 @@ def arguments():
                     help="domain-incremental instead of class-incremental: one task per domain, a comma-separated "
                          "list of " + ", ".join(DOMAINS) + " (each task: a disjoint part of the images of all ten "
                          "classes, transformed; --tasks is then their number)")
+    ap.add_argument("--transform-views", action="store_true",
+                    help="with --domains identity and perm1..perm4: shuffle each augmented view instead of the "
+                         "stored training images (the test images are shuffled either way)")
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--optimizer", choices=["sgd", "lars"], default="sgd")
     ap.add_argument("--exclude-bias-n-norm", type=int, default=1, help="LARS: 1 = biases skip LARS and decay")
@@ -695,6 +713,10 @@ def arguments():
         ap.error(f"--domains: unknown {unknown}, expected some of {', '.join(DOMAINS)}")
     if args.domains:
         args.tasks = len(args.domains)
+    if args.transform_views:
+        wrong = [d for d in args.domains if d != "identity" and not d.startswith("perm")]
+        if not args.domains or wrong:
+            ap.error(f"--transform-views: --domains must list identity and perm1..perm4 only, not {wrong or 'none'}")
     hidden, out = HEADS[args.method]
     args.proj_hidden_dim = args.proj_hidden_dim or hidden
     args.proj_output_dim = args.proj_output_dim or out
@@ -712,7 +734,7 @@ def main():
     data = load(args.data, args.max_per_class)
     classes = 10
     if args.domains:
-        data, train_domain, test_domain = domain_split(data, args.domains, args.seed)
+        data, train_domain, test_domain = domain_split(data, args.domains, args.seed, not args.transform_views)
         train_masks = [train_domain == d for d in range(len(args.domains))]
         test_masks = [torch.from_numpy(test_domain == d) for d in range(len(args.domains))]
     else:
@@ -734,6 +756,7 @@ def main():
         loader = torch.utils.data.DataLoader(TwoViews(data[0][idx], args.crop_min_scale, args.solarize),
                                              batch_size=args.batch, shuffle=True, drop_last=True, num_workers=1,
                                              generator=torch.Generator().manual_seed(args.seed + t))
+        shuffle = view_transform_of(args.domains[t]) if args.transform_views else None
         model.start_task(t)
         modules = model.trained()
         # BYOL's predictive distillers put g in a group at lr / distill_lamb when distill_lamb < 1 (§5.3)
@@ -750,6 +773,8 @@ def main():
                 m.train()
             total, n = 0.0, 0
             for x1, x2 in loader:
+                if shuffle:
+                    x1, x2 = shuffle(x1), shuffle(x2)
                 parts = zip(x1.chunk(args.workers), x2.chunk(args.workers))
                 loss = sum(model.loss(a, b) for a, b in parts) / args.workers
                 model.enqueue_pending()
