@@ -42,7 +42,7 @@ public final class Comparison {
 
     /**
      * One row per run: accuracy on all classes after each task, then the continual metrics (percent) and the mean
-     * feature drift (cosine distance of the previous task's test images, over the tasks from task 1 on).
+     * feature drift (CKA distance of the previous task's test images, over the tasks from task 1 on).
      */
     public String table() {
         int tasks = runs.stream().mapToInt(ResultsFile::numTasks).max().orElse(0);

@@ -157,7 +157,7 @@ public final class HtmlReport {
     private static String comparisonTable(List<ResultsFile> runs, List<String> sources) {
         StringBuilder html = new StringBuilder("<table><tr><th>run</th><th>method · strategy</th><th>tasks</th>"
                 + "<th>final %</th><th>average %</th><th>forgetting</th><th>forward transfer</th><th>k-NN final %</th>"
-                + "<th>mean drift (cosine)</th><th>results</th></tr>\n");
+                + "<th>mean drift (CKA)</th><th>results</th></tr>\n");
         for (int i = 0; i < runs.size(); i++) {
             ResultsFile r = runs.get(i);
             html.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%s</td><td>%d/%d</td><td>%s</td><td>%s</td>"

@@ -98,7 +98,7 @@ public final class ResultsTable {
 
     /**
      * Several runs side by side: accuracy on all classes after each task, one row per run, the continual metrics,
-     * the final k-NN accuracy and the mean feature drift (cosine); then where each run's time went, and the random initialisation's accuracies, the
+     * the final k-NN accuracy and the mean feature drift (CKA distance); then where each run's time went, and the random initialisation's accuracies, the
      * baseline every row starts from.
      */
     public static String comparison(List<RunResult> runs) {

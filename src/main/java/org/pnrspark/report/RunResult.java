@@ -40,7 +40,7 @@ public record RunResult(JobConfig config, String outputDir, Evaluation randomIni
         return tasks.isEmpty() ? Double.NaN : tasks.get(tasks.size() - 1).accuracyAll();
     }
 
-    /** The mean over the tasks from task 1 on of {@link TaskResult#previousTaskDrift} (cosine); NaN if none. */
+    /** The mean over the tasks from task 1 on of {@link TaskResult#previousTaskDrift} (CKA distance); NaN if none. */
     public double meanPreviousTaskDrift() {
         return TaskResult.meanPreviousTaskDrift(tasks);
     }

@@ -50,9 +50,12 @@ public record TaskResult(
         return evaluation.drift().previousTask(task, ckaDistance);
     }
 
-    /** The mean of {@link #previousTaskDrift} (cosine) over the tasks where it was measured; NaN if none. */
+    /**
+     * The mean of {@link #previousTaskDrift} (CKA distance, the measure distillation is seen to keep small; the
+     * cosine distance is not, docs/results.md "Feature drift") over the tasks where it was measured; NaN if none.
+     */
     static double meanPreviousTaskDrift(List<TaskResult> tasks) {
-        return tasks.stream().mapToDouble(t -> t.previousTaskDrift(false)).filter(Double::isFinite).average()
+        return tasks.stream().mapToDouble(t -> t.previousTaskDrift(true)).filter(Double::isFinite).average()
                 .orElse(Double.NaN);
     }
 }

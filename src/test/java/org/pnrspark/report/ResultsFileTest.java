@@ -102,6 +102,10 @@ class ResultsFileTest {
         assertTrue(ResultsTable.accuracyMatrix(run).contains("feature drift of the previous task's test images from "
                 + "the previous model (cosine / CKA distance): task 1 0.1250 / 0.2500\n"), ResultsTable.accuracyMatrix(run));
         assertTrue(HtmlReport.run(Files.readString(file), "results.json").contains("<td>0.1250 / 0.2500</td>"));
+        // the runs' table gives the mean CKA distance (here of task 1 alone), the measure distillation keeps small
+        assertEquals(0.25, run.meanPreviousTaskDrift());
+        String table = ResultsTable.comparison(List.of(run));
+        assertTrue(table.contains("| 0.2500 |"), table);
     }
 
     @Test
