@@ -116,19 +116,18 @@ def view_transform_of(domain):
 DOMAINS.update({f"perm{k}": _permuted(k) for k in range(1, 5)})
 
 
-def domain_split(data, domains, seed, transform_train=True):
+def domain_split(data, domains, seed):
     """Domain-incremental: the training and the test images each dealt at random into len(domains) disjoint parts of
-    all ten classes, part d transformed by domain d (the training images left as they are when not
-    transform_train). Returns the transformed data and each image's domain."""
+    all ten classes, part d transformed by domain d. Returns the transformed data and each image's domain."""
     xs, ys, xt, yt = data
     rng = np.random.default_rng(seed)
     out, ids = [], []
-    for x, transform in ((xs, transform_train), (xt, True)):
+    for x in (xs, xt):
         part = np.empty(len(x), dtype=np.int64)
         for d, chunk in enumerate(np.array_split(rng.permutation(len(x)), len(domains))):
             part[chunk] = d
         y = x.copy()
-        for d, name in enumerate(domains if transform else []):
+        for d, name in enumerate(domains):
             y[part == d] = DOMAINS[name](x[part == d])
         out.append(np.ascontiguousarray(y))
         ids.append(part)
@@ -654,8 +653,8 @@ def arguments():
                          "list of " + ", ".join(DOMAINS) + " (each task: a disjoint part of the images of all ten "
                          "classes, transformed; --tasks is then their number)")
     ap.add_argument("--transform-views", action="store_true",
-                    help="with --domains identity and perm1..perm4: shuffle each augmented view instead of the "
-                         "stored training images (the test images are shuffled either way)")
+                    help="with --domains identity and perm1..perm4: the SSL views are cropped and jittered from the "
+                         "images as they are, then shuffled (the probes fit and test on the shuffled images)")
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--optimizer", choices=["sgd", "lars"], default="sgd")
     ap.add_argument("--exclude-bias-n-norm", type=int, default=1, help="LARS: 1 = biases skip LARS and decay")
@@ -732,9 +731,12 @@ def main():
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     data = load(args.data, args.max_per_class)
+    ssl_images = data[0]
     classes = 10
     if args.domains:
-        data, train_domain, test_domain = domain_split(data, args.domains, args.seed, not args.transform_views)
+        # --transform-views: the SSL views come from the images as they are (ssl_images), shuffled after augmenting;
+        # the probes fit and test on the shuffled images
+        data, train_domain, test_domain = domain_split(data, args.domains, args.seed)
         train_masks = [train_domain == d for d in range(len(args.domains))]
         test_masks = [torch.from_numpy(test_domain == d) for d in range(len(args.domains))]
     else:
@@ -753,7 +755,8 @@ def main():
     trained_tasks = train_masks[:args.train_tasks] if args.train_tasks else train_masks
     for t, task_mask in enumerate(trained_tasks):
         idx = np.where(task_mask)[0]
-        loader = torch.utils.data.DataLoader(TwoViews(data[0][idx], args.crop_min_scale, args.solarize),
+        images = ssl_images if args.transform_views else data[0]
+        loader = torch.utils.data.DataLoader(TwoViews(images[idx], args.crop_min_scale, args.solarize),
                                              batch_size=args.batch, shuffle=True, drop_last=True, num_workers=1,
                                              generator=torch.Generator().manual_seed(args.seed + t))
         shuffle = view_transform_of(args.domains[t]) if args.transform_views else None
