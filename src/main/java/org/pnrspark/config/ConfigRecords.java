@@ -189,7 +189,7 @@ final class ConfigRecords {
         if (type == ScenarioType.DOMAIN_INCREMENTAL) {
             if (dataset != DatasetKind.DOMAINNET) {
                 throw InvalidConfigException.expected("scenario.type", type.configName(), v.origin("scenario.type"),
-                        "class-incremental or data-incremental for " + dataset.configName()
+                        "class-incremental, data-incremental or permuted-pixels for " + dataset.configName()
                                 + " (domain-incremental needs data.dataset = domainnet)");
             }
             if (tasks != domains.size()) {
@@ -197,8 +197,13 @@ final class ConfigRecords {
                         domains.size() + ": one task per domain of scenario.domains " + domains);
             }
         }
-        return new JobConfig.Scenario(type, tasks, List.copyOf(order), v.longValue("scenario.split_seed"),
-                v.c().getString("scenario.split_file").trim(), List.copyOf(domains));
+        String splitFile = v.c().getString("scenario.split_file").trim();
+        if (type == ScenarioType.PERMUTED_PIXELS && !splitFile.isEmpty()) {
+            throw InvalidConfigException.expected("scenario.split_file", splitFile, v.origin("scenario.split_file"),
+                    "\"\" for permuted-pixels, which draws its parts and shuffles from scenario.split_seed");
+        }
+        return new JobConfig.Scenario(type, tasks, List.copyOf(order), v.longValue("scenario.split_seed"), splitFile,
+                List.copyOf(domains));
     }
 
     /** [base, final] τ of a momentum target, base in [0, 1] and final in [base, 1]. */

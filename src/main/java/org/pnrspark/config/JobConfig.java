@@ -71,7 +71,7 @@ public record JobConfig(
 
     /**
      * @param classOrder a permutation of all class ids; task t gets the t-th equal slice of it (class-incremental)
-     * @param splitSeed  seed of the data-incremental split
+     * @param splitSeed  seed of the data-incremental split (and of the permuted-pixels parts and shuffles)
      * @param splitFile  data-incremental: a stored permutation of the training images ("" = draw one)
      * @param domains    domain-incremental: the domain of each task, in order
      */

@@ -6,7 +6,7 @@ import org.pnrspark.util.Storage;
 import java.io.IOException;
 import java.util.List;
 
-/** The tasks of the configured scenario (class-, data- or domain-incremental) over the loaded splits. */
+/** The tasks of the configured scenario (class-, data-, domain-incremental or permuted pixels) over the loaded splits. */
 public final class Scenarios {
     private Scenarios() {}
 
@@ -25,6 +25,8 @@ public final class Scenarios {
             case DOMAIN_INCREMENTAL -> DomainIncrementalScenario.split(s.domains(), numClasses,
                     domains(train), domains(test));
             case CLASS_INCREMENTAL -> ClassIncrementalScenario.split(s, train.labels(), test.labels());
+            case PERMUTED_PIXELS -> PermutedPixelsScenario.split(s.tasks(), numClasses, train.size(), test.size(),
+                    s.splitSeed());
         };
     }
 

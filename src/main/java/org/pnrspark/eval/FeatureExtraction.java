@@ -23,6 +23,7 @@ import org.pnrspark.image.DecodedImage;
 import org.pnrspark.data.ImageAccess;
 import org.pnrspark.data.ImageSource;
 import org.pnrspark.data.ImageSources;
+import org.pnrspark.data.PermutedPixelsScenario;
 import org.pnrspark.data.Split;
 import org.pnrspark.model.ModelSnapshot;
 import org.pnrspark.model.ThreadLocalModels;
@@ -34,8 +35,9 @@ import java.util.List;
 
 /**
  * Frozen-encoder features of a whole split, computed on the executors (each reads the images, applies the
- * evaluation transform — normalisation, and for image files resize and centre crop — and runs the broadcast encoder
- * in inference mode). Under data.bad_images = skip an unreadable image is counted and evaluated as a blank image, so
+ * evaluation transform — normalisation, and for image files resize and centre crop — shuffles the pixels of the
+ * images of a shuffled domain under scenario.type = permuted-pixels, and runs the broadcast encoder in inference
+ * mode). Under data.bad_images = skip an unreadable image is counted and evaluated as a blank image, so
  * that every index keeps its row. The result is one {@link FeatureBlock} per minibatch, float32 as the encoder
  * computes them: collected by the driver in a few array copies ({@link FeatureSet#collect}), or turned into the
  * (index, label, features) DataFrame MLlib reads ({@link #frame}) when the probe runs there.
@@ -97,6 +99,13 @@ public final class FeatureExtraction {
             ComputationGraph net = ENCODERS.get(encoder.id(), () -> encoder.value().build());
             int c = config.data().channels(), h = config.data().height(), w = config.data().width(), n = c * h * w;
             EvalTransform transform = new EvalTransform(config.data(), config.augment());
+            JobConfig.Scenario scenario = config.scenario();
+            // permuted pixels: every image seen as its domain shows it (the same parts and orders as the driver's)
+            int[] domain = scenario.type().shufflesPixels() ? PermutedPixelsScenario.domains(images.size(),
+                    scenario.tasks(), scenario.splitSeed(), split == Split.TEST) : null;
+            int[][] orders = domain == null ? null
+                    : PermutedPixelsScenario.pixelOrders(scenario.tasks(), h * w, scenario.splitSeed());
+            float[] scratch = domain == null ? null : new float[h * w];
             List<FeatureBlock> out = new ArrayList<>();
             while (starts.hasNext()) {
                 int start = starts.next();
@@ -106,6 +115,9 @@ public final class FeatureExtraction {
                 for (int k = 0; k < count; k++) {
                     DecodedImage image = read(images, start + k);
                     if (image != null) transform.apply(image, batch, k * n);
+                    if (domain != null && orders[domain[start + k]] != null) {
+                        PermutedPixelsScenario.shuffle(batch, k * n, c, orders[domain[start + k]], scratch);
+                    }
                     labels[k] = images.label(start + k);
                 }
                 INDArray features = net.outputSingle(false, Nd4j.create(batch, new long[] {count, c, h, w}, 'c'));

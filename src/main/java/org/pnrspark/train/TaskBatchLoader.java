@@ -16,6 +16,7 @@ import org.pnrspark.image.DecodedImage;
 import org.pnrspark.data.ImageAccess;
 import org.pnrspark.data.ImageSource;
 import org.pnrspark.data.ImageSources;
+import org.pnrspark.data.PermutedPixelsScenario;
 import org.pnrspark.data.Split;
 import org.pnrspark.model.ModelSnapshot;
 import org.pnrspark.model.ThreadLocalModels;
@@ -26,11 +27,12 @@ import java.util.SplittableRandom;
 
 /**
  * Builds a training minibatch on the executor from its {@link BatchPath}: reads the images (from the JVM's cached
- * copy of a small dataset, or the image files of the minibatch), augments each twice with a random stream keyed by (seed, task, epoch, image), stacks the
- * two views on the channel axis, and runs the broadcast target networks on the same views to produce the labels:
- * the momentum target's projections [zm1 | zm2] (BYOL), then the frozen previous model's [f1 | f2] (from task 1
- * on), then MoCo's queues as they are before the minibatch ({@link QueueRound}). Without targets the labels are one
- * zero column.
+ * copy of a small dataset, or the image files of the minibatch), augments each twice with a random stream keyed by
+ * (seed, task, epoch, image), shuffles the views' pixels under scenario.type = permuted-pixels (task t's order, from
+ * task 1 on), stacks the two views on the channel axis, and runs the broadcast target networks on the same views to
+ * produce the labels: the momentum target's projections [zm1 | zm2] (BYOL), then the frozen previous model's
+ * [f1 | f2] (from task 1 on), then MoCo's queues as they are before the minibatch ({@link QueueRound}). Without targets
+ * the labels are one zero column.
  */
 public final class TaskBatchLoader implements DataSetLoader {
     private static final ThreadLocalModels[] TARGET_NETWORKS = {new ThreadLocalModels(), new ThreadLocalModels()};
@@ -147,11 +149,19 @@ public final class TaskBatchLoader implements DataSetLoader {
         }
         int[] indices = batch.indices();
         float[] features = new float[indices.length * 2 * viewSize];
+        int[] shuffle = config.scenario().type().shufflesPixels()
+                ? PermutedPixelsScenario.pixelOrder(batch.task(), h * w, config.scenario().splitSeed()) : null;
+        float[] scratch = shuffle == null ? null : new float[h * w];
         for (int k = 0; k < indices.length; k++) {
             DecodedImage image = readOrSubstitute(images, indices, k);
             SplittableRandom rng = SampleRandom.forSample(config.run().seed(), batch.task(), batch.epoch(), indices[k]);
             augmenters[0].apply(image.pixels(), image.height(), image.width(), rng, features, (2 * k) * viewSize);
             augmenters[1].apply(image.pixels(), image.height(), image.width(), rng, features, (2 * k + 1) * viewSize);
+            if (shuffle != null) {
+                // after augmenting: the crop and the flip act on the image as it is, the shuffle on the whole view
+                PermutedPixelsScenario.shuffle(features, (2 * k) * viewSize, c, shuffle, scratch);
+                PermutedPixelsScenario.shuffle(features, (2 * k + 1) * viewSize, c, shuffle, scratch);
+            }
         }
         return Nd4j.create(features, new long[] {indices.length, 2L * c, h, w}, 'c');
     }

@@ -173,4 +173,14 @@ class ConfigLoaderTest {
         assertEquals(1, ConfigLoader.editDistance("optim.lr", "optim.lrr"));
         assertEquals(3, ConfigLoader.editDistance("kitten", "sitting"));
     }
+
+    @Test
+    void permutedPixelsTakesItsPartsFromTheSeedAndNamesTheDomainSplitsItNeeds() {
+        assertTrue(load("scenario { type = \"permuted-pixels\", tasks = 4 }").scenario().type().shufflesPixels());
+        InvalidConfigException e = rejected("scenario { type = \"permuted-pixels\", split_file = \"parts.txt\" }");
+        assertTrue(e.getMessage().contains("scenario.split_file") && e.getMessage().contains("scenario.split_seed"),
+                e.getMessage());
+        e = rejected("scenario { type = \"domain-incremental\" }");
+        assertTrue(e.getMessage().contains("permuted-pixels"), e.getMessage());
+    }
 }

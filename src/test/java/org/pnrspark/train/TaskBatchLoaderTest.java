@@ -89,4 +89,37 @@ class TaskBatchLoaderTest {
         frozen.destroy();
         imageAccess.destroy();
     }
+
+    /**
+     * Under permuted-pixels each view is the data-incremental view of the same image (same seed, task, epoch) with its
+     * pixels shuffled by the task's order: augmented as it is, then shuffled; task 0's views are not shuffled.
+     */
+    @Test
+    void permutedPixelsShuffleEachAugmentedView() {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(SparkTestSession.get().sparkContext());
+        ImageAccess imageAccess = ImageAccess.create(sc);
+        JobConfig plain = ConfigLoader.load(List.of(), List.of("scenario.type=data-incremental", "scenario.tasks=3"));
+        JobConfig permuted = ConfigLoader.load(List.of(), List.of("scenario.type=permuted-pixels", "scenario.tasks=3"));
+        int[] images = {7, 3000 - 1, 123};
+        for (int task = 0; task < 3; task++) {
+            String p = new BatchPath(task, 2, 0, images).encode();
+            float[] expected = new TaskBatchLoader(plain, imageAccess, List.of()).load(path(p)).getFeatures()
+                    .dup('c').data().asFloat();
+            float[] views = new TaskBatchLoader(permuted, imageAccess, List.of()).load(path(p)).getFeatures()
+                    .dup('c').data().asFloat();
+            int[] order = org.pnrspark.data.PermutedPixelsScenario.pixelOrder(task, 784, permuted.scenario().splitSeed());
+            if (order != null) {
+                for (int v = 0; v < 2 * images.length; v++) {
+                    org.pnrspark.data.PermutedPixelsScenario.shuffle(expected, v * 784, 1, order, new float[784]);
+                }
+            }
+            assertArrayEquals(expected, views, "task " + task);
+            if (task > 0) {
+                float[] unshuffled = new TaskBatchLoader(plain, imageAccess, List.of()).load(path(p)).getFeatures()
+                        .dup('c').data().asFloat();
+                assertFalse(java.util.Arrays.equals(unshuffled, views), "task " + task + "'s views are shuffled");
+            }
+        }
+        imageAccess.destroy();
+    }
 }
