@@ -21,7 +21,8 @@ class PermutedPixelsScenarioTest {
     @Test
     void trainingPartsAreTheDataIncrementalOnesAndTestPartsCoverTheTestSplit() {
         List<TaskSplit> tasks = PermutedPixelsScenario.split(3, 10, 1003, 301, 42);
-        List<TaskSplit> dataIl = DataIncrementalScenario.split(3, 10, DataIncrementalScenario.permutation(1003, 42), 301);
+        int[] permutation = DataIncrementalScenario.permutation(1003, 42);
+        List<TaskSplit> dataIl = DataIncrementalScenario.split(3, 10, permutation, 301);
         Set<Integer> test = new HashSet<>();
         for (int t = 0; t < 3; t++) {
             TaskSplit task = tasks.get(t);

@@ -55,7 +55,8 @@ class PermutedPixelsFeaturesTest {
             for (int i = 0; i < n; i++) {
                 float[] x = new float[784];
                 transform.apply(test.read(i), x, 0);
-                if (orders[domain[i]] != null) PermutedPixelsScenario.shuffle(x, 0, 1, orders[domain[i]], new float[784]);
+                int[] order = orders[domain[i]];
+                if (order != null) PermutedPixelsScenario.shuffle(x, 0, 1, order, new float[784]);
                 INDArray expected = extractor.outputSingle(false, Nd4j.create(x, new long[] {1, 1, 28, 28}, 'c'));
                 assertArrayEquals(expected.castTo(DataType.DOUBLE).toDoubleVector(),
                         features.getRow(i).castTo(DataType.DOUBLE).toDoubleVector(), 1e-4, "test image " + i);
