@@ -70,12 +70,17 @@ public final class DataIncrementalScenario {
         List<TaskSplit> out = new ArrayList<>();
         int start = 0;
         for (int t = 0; t < tasks; t++) {
-            int length = n / tasks + (t == 0 ? n % tasks : 0);
+            int length = partSize(n, tasks, t);
             int[] train = Arrays.copyOfRange(permutation, start, start + length);
             start += length;
             out.add(new TaskSplit(t, classes, train, test,
                     "part " + (t + 1) + "/" + tasks + " of the training images, all " + numClasses + " classes"));
         }
         return out;
+    }
+
+    /** The size of part t of n images cut into T parts: N / T, the remainder to the first (random_split's lengths). */
+    static int partSize(int n, int tasks, int t) {
+        return n / tasks + (t == 0 ? n % tasks : 0);
     }
 }

@@ -54,7 +54,7 @@ public final class PermutedPixelsScenario {
         int[] domain = new int[size];
         int start = 0;
         for (int t = 0; t < tasks; t++) {
-            int length = size / tasks + (t == 0 ? size % tasks : 0);
+            int length = DataIncrementalScenario.partSize(size, tasks, t);
             for (int i = start; i < start + length; i++) domain[permutation[i]] = t;
             start += length;
         }
@@ -68,6 +68,13 @@ public final class PermutedPixelsScenario {
     public static int[] pixelOrder(int domain, int pixels, long seed) {
         if (domain == 0) return null;
         return DataIncrementalScenario.permutation(pixels, seed * ORDER_STRIDE + domain);
+    }
+
+    /** The orders of domains 0..tasks-1 (null for domain 0), for one image size. */
+    public static int[][] pixelOrders(int tasks, int pixels, long seed) {
+        int[][] orders = new int[tasks][];
+        for (int d = 0; d < tasks; d++) orders[d] = pixelOrder(d, pixels, seed);
+        return orders;
     }
 
     /**
@@ -85,12 +92,5 @@ public final class PermutedPixelsScenario {
 
     private static int[] of(int[] domainOf, int d) {
         return IntStream.range(0, domainOf.length).filter(i -> domainOf[i] == d).toArray();
-    }
-
-    /** The orders of domains 0..tasks-1 (null for domain 0), for one image size. */
-    public static int[][] pixelOrders(int tasks, int pixels, long seed) {
-        int[][] orders = new int[tasks][];
-        for (int d = 0; d < tasks; d++) orders[d] = pixelOrder(d, pixels, seed);
-        return orders;
     }
 }

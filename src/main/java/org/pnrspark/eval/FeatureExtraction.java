@@ -115,9 +115,8 @@ public final class FeatureExtraction {
                 for (int k = 0; k < count; k++) {
                     DecodedImage image = read(images, start + k);
                     if (image != null) transform.apply(image, batch, k * n);
-                    if (domain != null && orders[domain[start + k]] != null) {
-                        PermutedPixelsScenario.shuffle(batch, k * n, c, orders[domain[start + k]], scratch);
-                    }
+                    int[] order = domain == null ? null : orders[domain[start + k]];
+                    if (order != null) PermutedPixelsScenario.shuffle(batch, k * n, c, order, scratch);
                     labels[k] = images.label(start + k);
                 }
                 INDArray features = net.outputSingle(false, Nd4j.create(batch, new long[] {count, c, h, w}, 'c'));

@@ -52,6 +52,10 @@ public final class TaskBatchLoader implements DataSetLoader {
     private org.apache.spark.util.LongAccumulator dataNanos;
     private org.apache.spark.util.LongAccumulator teacherNanos;
     private transient ViewAugmenter[] augmenters;
+    // permuted-pixels: the pixel order of the task this loader built its last minibatch for (one order per task)
+    private transient TaskOrder lastOrder;
+
+    private record TaskOrder(int task, int[] order) {}
 
     /** @param targets at most two networks whose outputs, in this order, form the labels */
     public TaskBatchLoader(JobConfig config, ImageAccess imageAccess, List<Target> targets) {
@@ -149,8 +153,7 @@ public final class TaskBatchLoader implements DataSetLoader {
         }
         int[] indices = batch.indices();
         float[] features = new float[indices.length * 2 * viewSize];
-        int[] shuffle = config.scenario().type().shufflesPixels()
-                ? PermutedPixelsScenario.pixelOrder(batch.task(), h * w, config.scenario().splitSeed()) : null;
+        int[] shuffle = config.scenario().type().shufflesPixels() ? pixelOrder(batch.task(), h * w) : null;
         float[] scratch = shuffle == null ? null : new float[h * w];
         for (int k = 0; k < indices.length; k++) {
             DecodedImage image = readOrSubstitute(images, indices, k);
@@ -164,6 +167,16 @@ public final class TaskBatchLoader implements DataSetLoader {
             }
         }
         return Nd4j.create(features, new long[] {indices.length, 2L * c, h, w}, 'c');
+    }
+
+    /** Task t's pixel order under permuted-pixels (null for task 0), drawn once per task, not per minibatch. */
+    private int[] pixelOrder(int task, int pixels) {
+        TaskOrder last = lastOrder;
+        if (last == null || last.task() != task) {
+            last = new TaskOrder(task, PermutedPixelsScenario.pixelOrder(task, pixels, config.scenario().splitSeed()));
+            lastOrder = last;
+        }
+        return last.order();
     }
 
     /**

@@ -101,12 +101,13 @@ class TaskBatchLoaderTest {
         JobConfig plain = ConfigLoader.load(List.of(), List.of("scenario.type=data-incremental", "scenario.tasks=3"));
         JobConfig permuted = ConfigLoader.load(List.of(), List.of("scenario.type=permuted-pixels", "scenario.tasks=3"));
         int[] images = {7, 3000 - 1, 123};
-        for (int task = 0; task < 3; task++) {
+        // one loader for every task: its pixel order follows the task of each minibatch
+        TaskBatchLoader shuffling = new TaskBatchLoader(permuted, imageAccess, List.of());
+        for (int task : new int[] {0, 1, 2, 1}) {
             String p = new BatchPath(task, 2, 0, images).encode();
             float[] expected = new TaskBatchLoader(plain, imageAccess, List.of()).load(path(p)).getFeatures()
                     .dup('c').data().asFloat();
-            float[] views = new TaskBatchLoader(permuted, imageAccess, List.of()).load(path(p)).getFeatures()
-                    .dup('c').data().asFloat();
+            float[] views = shuffling.load(path(p)).getFeatures().dup('c').data().asFloat();
             int[] order = org.pnrspark.data.PermutedPixelsScenario.pixelOrder(task, 784, permuted.scenario().splitSeed());
             if (order != null) {
                 for (int v = 0; v < 2 * images.length; v++) {
