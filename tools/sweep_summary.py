@@ -8,6 +8,13 @@ With --per-task, two tables (linear probe, then k-NN) with a row per run and a c
 LABEL=PATH; PATH is a tools/torch_fmnist_cssl.py JSON file or a pnr-spark results.json (the same fields):
 
     /usr/bin/python3 tools/sweep_summary.py --per-task "pnr-spark, pnr=runs/x/pnr/results.json" "PyTorch, pnr=t.json"
+
+With --seeds, the runs of one stage over several seeds (docs/results.md, "Looking for a stage"), each given as
+LIBRARY,STRATEGY,SEED=PATH: a row per run (task 0's test images after task 0 and after the last task, the last task's
+linear probe on the last task's classes, linear probe and k-NN on all classes, task 0's CKA drift), then per library and strategy the mean and standard
+deviation over seeds, and each strategy's gain over fine-tuning on the same seed:
+
+    /usr/bin/python3 tools/sweep_summary.py --seeds "pnr-spark,pnr,5=runs/s5/pnr/results.json" ...
 """
 import json
 import os
@@ -59,7 +66,64 @@ def per_task(labelled):
         print()
 
 
+def mean_sd(values):
+    """Mean and sample standard deviation (0 for a single value)."""
+    m = sum(values) / len(values)
+    sd = (sum((v - m) ** 2 for v in values) / (len(values) - 1)) ** 0.5 if len(values) > 1 else 0.0
+    return m, sd
+
+
+def seeds(labelled):
+    runs = {}  # (library, strategy) -> {seed: figures}
+    for item in labelled:
+        label, sep, path = item.rpartition("=")
+        parts = label.split(",")
+        if not sep or len(parts) != 3:
+            sys.exit(f"--seeds takes LIBRARY,STRATEGY,SEED=PATH arguments, got {item!r}")
+        library, strategy, seed = (p.strip() for p in parts)
+        with open(path) as f:
+            r = json.load(f)
+        first, last = r["tasks"][0], r["tasks"][-1]
+        drift = last.get("feature_drift") or {}
+        runs.setdefault((library, strategy), {})[seed] = {
+            "before": 100 * first["accuracy"][0], "after": 100 * last["accuracy"][0],
+            "forget": 100 * (first["accuracy"][0] - last["accuracy"][0]), "newest": 100 * last["accuracy"][-1],
+            "linear": 100 * last["accuracy_all"], "knn": 100 * last["knn_accuracy_all"],
+            "drift": drift["cka"][0] if drift.get("cka") else float("nan")}
+    print("| run | strategy | task 0 after task 0 → after the last | the last task | linear / k-NN, all | drift |")
+    print("|---|---|---|---|---|---|")
+    for (library, strategy), by_seed in runs.items():
+        for seed, x in by_seed.items():
+            print(f"| {library}, seed {seed} | {strategy} | {x['before']:.1f} → {x['after']:.1f} ({-x['forget']:+.1f}) "
+                  f"| {x['newest']:.1f} | {x['linear']:.1f} / {x['knn']:.1f} | {x['drift']:.3f} |")
+    print()
+    print("Mean ± standard deviation over seeds. Paired with fine-tuning on the same seed: the points of task 0 a "
+          "strategy keeps that fine-tuning forgets, and its gain on all classes.")
+    print()
+    print("| library | strategy | seeds | forgetting | linear, all | kept over finetune | gain over finetune |")
+    print("|---|---|---|---|---|---|---|")
+
+    def paired(values):
+        if not values:
+            return "–"
+        m, sd = mean_sd(values)
+        return f"{m:+.2f} ± {sd:.2f} [{min(values):+.1f}, {max(values):+.1f}]"
+
+    for (library, strategy), by_seed in runs.items():
+        forget = mean_sd([x["forget"] for x in by_seed.values()])
+        linear = mean_sd([x["linear"] for x in by_seed.values()])
+        base = runs.get((library, "finetune"), {}) if strategy != "finetune" else {}
+        same = [s for s in by_seed if s in base]
+        kept = paired([base[s]["forget"] - by_seed[s]["forget"] for s in same])
+        gain = paired([by_seed[s]["linear"] - base[s]["linear"] for s in same])
+        print(f"| {library} | {strategy} | {len(by_seed)} | {forget[0]:.2f} ± {forget[1]:.2f} "
+              f"| {linear[0]:.2f} ± {linear[1]:.2f} | {kept} | {gain} |")
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--seeds"]:
+        seeds(sys.argv[2:])
+        sys.exit()
     if sys.argv[1:2] == ["--per-task"]:
         per_task(sys.argv[2:])
     else:
