@@ -10,14 +10,15 @@ LABEL=PATH; PATH is a tools/torch_fmnist_cssl.py JSON file or a pnr-spark result
     /usr/bin/python3 tools/sweep_summary.py --per-task "pnr-spark, pnr=runs/x/pnr/results.json" "PyTorch, pnr=t.json"
 
 With --seeds, the runs of one stage over several seeds (docs/results.md, "Looking for a stage"), each given as
-LIBRARY,STRATEGY,SEED=PATH: a row per run (task 0's test images after task 0 and after the last task, the last task's
-linear probe on the last task's classes, linear probe and k-NN on all classes, task 0's CKA drift), then per library and strategy the mean and standard
-deviation over seeds, and each strategy's gain over fine-tuning on the same seed:
+LIBRARY,STRATEGY,SEED=PATH: a row per run (task 0's classes after task 0 and after the last task, the last task's
+classes, linear probe and k-NN on all classes, task 0's CKA drift), then per library and strategy the mean and standard
+deviation over seeds and, paired with fine-tuning on the same seed, the points of task 0 kept and the gain:
 
     /usr/bin/python3 tools/sweep_summary.py --seeds "pnr-spark,pnr,5=runs/s5/pnr/results.json" ...
 """
 import json
 import os
+import statistics
 import sys
 
 
@@ -43,14 +44,20 @@ def main(paths):
         print(f"| {name} ({tasks}) | {cell(rand)} | {cell(first)} | {cell(last)} | {gain} |")
 
 
-def per_task(labelled):
+def read_labelled(labelled, option, form):
+    """(label, run) for each LABEL=PATH argument, in order."""
     runs = []
     for item in labelled:
         label, sep, path = item.rpartition("=")
         if not sep or not label:
-            sys.exit(f"--per-task takes LABEL=PATH arguments, got {item!r}")
+            sys.exit(f"{option} takes {form}=PATH arguments, got {item!r}")
         with open(path) as f:
             runs.append((label, json.load(f)))
+    return runs
+
+
+def per_task(labelled):
+    runs = read_labelled(labelled, "--per-task", "LABEL")
     width = max(len(r["tasks"]) for _, r in runs)
     for title, key in (("Linear probe", "accuracy_all"), ("k-NN", "knn_accuracy_all")):
         print(f"{title} on all classes (%), after each task:")
@@ -68,21 +75,16 @@ def per_task(labelled):
 
 def mean_sd(values):
     """Mean and sample standard deviation (0 for a single value)."""
-    m = sum(values) / len(values)
-    sd = (sum((v - m) ** 2 for v in values) / (len(values) - 1)) ** 0.5 if len(values) > 1 else 0.0
-    return m, sd
+    return statistics.mean(values), statistics.stdev(values) if len(values) > 1 else 0.0
 
 
 def seeds(labelled):
     runs = {}  # (library, strategy) -> {seed: figures}
-    for item in labelled:
-        label, sep, path = item.rpartition("=")
+    for label, r in read_labelled(labelled, "--seeds", "LIBRARY,STRATEGY,SEED"):
         parts = label.split(",")
-        if not sep or len(parts) != 3:
-            sys.exit(f"--seeds takes LIBRARY,STRATEGY,SEED=PATH arguments, got {item!r}")
+        if len(parts) != 3:
+            sys.exit(f"--seeds takes LIBRARY,STRATEGY,SEED=PATH arguments, got the label {label!r}")
         library, strategy, seed = (p.strip() for p in parts)
-        with open(path) as f:
-            r = json.load(f)
         first, last = r["tasks"][0], r["tasks"][-1]
         drift = last.get("feature_drift") or {}
         runs.setdefault((library, strategy), {})[seed] = {
@@ -123,8 +125,7 @@ def seeds(labelled):
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--seeds"]:
         seeds(sys.argv[2:])
-        sys.exit()
-    if sys.argv[1:2] == ["--per-task"]:
+    elif sys.argv[1:2] == ["--per-task"]:
         per_task(sys.argv[2:])
     else:
         main(sys.argv[1:])

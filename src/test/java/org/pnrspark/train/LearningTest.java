@@ -2,6 +2,7 @@ package org.pnrspark.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -94,7 +95,7 @@ class LearningTest {
      * fine-tuning's, PNR's 0.26 to 0.51 (this seed: 0.45 and 0.26); with the distillation terms cut, each was
      * fine-tuning's, to the bit, and failed these bounds.
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void distillationKeepsTheFirstTasksFeaturesCloser(@TempDir Path dir) throws IOException {
         EndToEndTest.run("train", "--conf", "conf/fmnist-5t.conf", "--strategies", "finetune,cassle,pnr",
                 "--set", "data.root=sample", "--set", "data.max_train_per_class=300",
@@ -121,7 +122,7 @@ class LearningTest {
      * stage is too small to test (0.4 and 1.0 points, 2 and 5 of the 500 images); the drift test above tests its
      * terms.
      */
-    @org.junit.jupiter.api.Test
+    @Test
     void pnrKeepsMoreOfTheFirstDomainThanFineTuning(@TempDir Path dir) throws IOException {
         EndToEndTest.run("train", "--conf", "conf/fmnist-drift.conf", "--strategies", "finetune,pnr",
                 "--set", "data.root=sample", "--set", "data.max_train_per_class=300",
