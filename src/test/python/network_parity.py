@@ -12,6 +12,12 @@ and PyTorch computes:
   - running:      the updated running mean and variance of every batch norm;
   - grad_input, grad: the gradients of L = sum(C * output_train) with respect to the input and every parameter.
 
+The "online" cases are whole training steps: the network a task trains (encoder, projector and the continual
+strategy's distill predictor g) and its objective, computed by the PyTorch peer (tools/torch_fmnist_cssl.py, its
+Model and losses, written from the reference's specification) on two views, with the frozen model's projections
+[f1 | f2] filled by a rule as the labels. Their output is the loss (weight 1), so grad and grad_input are the
+gradients of the training objective, as the optimizer sees them.
+
 Arrays are stored as digests (see README, "Checking the networks against the reference"): all values of arrays
 of up to FULL elements; for larger ones the values at SAMPLES listed indices, their sum and their dot product
 with the weights sin(0.7 i + 0.3). Every digest carries the array's RMS, the scale of its tolerance.
@@ -20,8 +26,10 @@ Usage (PyTorch and torchvision from Debian: apt-get install python3-torch python
     /usr/bin/python3 src/test/python/network_parity.py > src/test/resources/golden/networks-reference.json
 """
 import hashlib
+import importlib.util
 import json
 import math
+import os
 import sys
 
 import torch
@@ -155,6 +163,19 @@ CASES = [
          *bn_mlp(128, 2048, 128, "distill_")), [16, 128]),
 ]
 
+# Whole training steps at task 1 of Fashion-MNIST's small CNN and SimCLR, as conf/fmnist-drift.conf trains them: the
+# configuration each builds (pnr-spark's keys), the peer's arguments, the input shape ([N, 2 views, 28, 28]).
+FMNIST_SIMCLR = ["data.dataset=fashion-mnist", "model.encoder=small-cnn", "method.name=simclr",
+                 "simclr.proj_hidden_dim=512", "simclr.proj_output_dim=128", "simclr.distill_proj_hidden_dim=512",
+                 "simclr.temperature=0.2", "simclr.distill_temperature=0.2", "optim.weight_decay=0"]
+ONLINE_CASES = [
+    (f"simclr-{strategy}-task1", {"network": "online", "encoder": "small-cnn", "method": "simclr",
+                                  "strategy": strategy, "task": 1,
+                                  "sets": FMNIST_SIMCLR + [f"continual.strategy={strategy}"]},
+     ["--method", "simclr", "--strategy", strategy], [16, 2, 28, 28])
+    for strategy in ["finetune", "cassle", "pnr"]
+]
+
 # PyTorch parameter and buffer names → pnr-spark's (DL4J's) parameter names.
 PARAM = {("conv", "weight"): "W", ("fc", "weight"): "W", ("fc", "bias"): "b", ("bn", "weight"): "gamma",
          ("bn", "bias"): "beta", ("bn", "running_mean"): "mean", ("bn", "running_var"): "var"}
@@ -224,6 +245,75 @@ def case(name, spec, build, input_shape, ordinal):
                          "grad_input": digest(x.grad), "grad": grads}}
 
 
+def peer():
+    """tools/torch_fmnist_cssl.py, the PyTorch peer, as a module."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools", "torch_fmnist_cssl.py")
+    spec = importlib.util.spec_from_file_location("torch_fmnist_cssl", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class FrozenOutputs(nn.Module):
+    """Stands in for the frozen previous model: its projections of each view are given, [f1 | f2]."""
+
+    def __init__(self, x1, f1, f2):
+        super().__init__()
+        self.x1, self.f1, self.f2 = x1, f1, f2
+
+    def forward(self, x):
+        return self.f1 if x is self.x1 else self.f2
+
+
+def online_case(name, spec, peer_args, input_shape, ordinal, torch_peer):
+    """One training step of the peer's Model at the case's task: the loss and its gradients."""
+    argv, sys.argv = sys.argv, ["torch_fmnist_cssl.py"] + peer_args
+    try:
+        args = torch_peer.arguments()
+    finally:
+        sys.argv = argv
+    model = torch_peer.Model(args)
+    model.start_task(spec["task"])
+    parts = {"encoder": (model.encoder, {f"{3 * i}": f"enc_conv{i + 1}" for i in range(4)}
+                         | {f"{3 * i + 1}": f"enc_bn{i + 1}" for i in range(4)}),
+             "proj": (model.proj, {"0": "proj_fc1", "2": "proj_fc2"}),
+             "g": (model.g, {"0": "distill_fc1", "1": "distill_bn", "3": "distill_fc2"})}
+    net = nn.Module()
+    names = {}
+    for part, (module, layer_names) in parts.items():
+        if module is None:
+            continue
+        net.add_module(part, module)
+        names.update({f"{part}.{k}": v for k, v in layer_names.items()})
+    parameters = fill_parameters(net, names)
+
+    views = fill(input_shape, input_rule(ordinal)).requires_grad_(True)
+    dim = args.proj_output_dim
+    labels_rule = rule(0.0, 1.0, 0.53, 0.4, 0.003)
+    labels = fill([input_shape[0], 2 * dim], labels_rule)
+    x1, x2 = views[:, 0:1], views[:, 1:2]
+    if model.frozen is not None:
+        model.frozen = FrozenOutputs(x1, labels[:, :dim], labels[:, dim:])
+    for m in model.trained():
+        m.train()
+    loss = model.loss(x1, x2)
+    loss.backward()
+
+    running, grads = {}, {}
+    for p in parameters:
+        key = p["layer"] + "/" + p["param"]
+        if p["param"] in ("mean", "var"):
+            running[key] = digest(net.get_buffer(p["torch"]))
+        else:
+            grads[key] = digest(net.get_parameter(p["torch"]).grad)
+    return {"name": name, **spec, "input": {"shape": input_shape, "rule": input_rule(ordinal)},
+            "labels": {"shape": list(labels.shape), "rule": labels_rule},
+            "output_weights": {"shape": [1], "rule": rule(1.0, 0.0, 0.0, 0.0)},
+            "parameters": parameters,
+            "expected": {"output_train": digest(loss.detach().reshape(1)), "running": running,
+                         "grad_input": digest(views.grad), "grad": grads}}
+
+
 def own_sha256():
     """SHA-256 of this script, recorded in the file it writes (GoldenFilesTest checks it against the script)."""
     with open(__file__, "rb") as f:
@@ -232,6 +322,8 @@ def own_sha256():
 
 def main():
     cases = [case(n, s, b, shape, i) for i, (n, s, b, shape) in enumerate(CASES)]
+    torch_peer = peer()
+    cases += [online_case(n, s, a, shape, len(CASES) + i, torch_peer) for i, (n, s, a, shape) in enumerate(ONLINE_CASES)]
     json.dump({"format": "pnr-spark network parity 1", "dtype": "float64",
                "generator": "src/test/python/network_parity.py", "generator_sha256": own_sha256(),
                "torch": torch.__version__, "torchvision": torchvision.__version__,

@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.pnrspark.config.JobConfig;
 import org.pnrspark.continual.ContinualStrategies;
 import org.pnrspark.continual.ContinualStrategy;
@@ -97,8 +98,8 @@ abstract class ProjectionMethod implements SslMethod {
     }
 
     @Override
-    public ComputationGraphConfiguration online(int task) {
-        Projections net = inputAndProjections(config.run().seed() + task);
+    public ComputationGraphConfiguration online(int task, DataType dataType) {
+        Projections net = inputAndProjections(config.run().seed() + task, dataType);
         GraphBuilder g = net.graph();
         Regularizers reg = Regularizers.of(config.optim());
         String head = addPredictor(g, net.projectorOutput(), reg);
@@ -118,7 +119,7 @@ abstract class ProjectionMethod implements SslMethod {
     /** The online encoder and projector alone: the frozen copy, and the momentum target's layout. */
     @Override
     public ComputationGraphConfiguration frozen() {
-        Projections net = inputAndProjections(config.run().seed());
+        Projections net = inputAndProjections(config.run().seed(), DataType.FLOAT);
         NetworkBlocks.pairViews(net.graph(), "z", net.projectorOutput(), embeddingDim);
         return withViewGroups(net.graph().setOutputs("z").build());
     }
@@ -131,9 +132,9 @@ abstract class ProjectionMethod implements SslMethod {
     private record Projections(GraphBuilder graph, String projectorOutput) {}
 
     /** views → encoder → projector (per view; pair the views with {@link NetworkBlocks#pairViews}). */
-    private Projections inputAndProjections(long seed) {
+    private Projections inputAndProjections(long seed, DataType dataType) {
         var ds = config.data();
-        GraphBuilder g = NetworkBlocks.graph(config, seed)
+        GraphBuilder g = NetworkBlocks.graph(config, seed, dataType)
                 .addInputs("views")
                 .setInputTypes(InputType.convolutional(ds.height(), ds.width(), 2L * ds.channels()));
         String x = NetworkBlocks.unstackViews(g, "views", ds.channels(), ds.height(), ds.width());

@@ -2,6 +2,7 @@ package org.pnrspark.method;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.pnrspark.model.Regularizers;
 
 import java.io.Serializable;
@@ -17,7 +18,12 @@ public interface SslMethod extends Serializable {
     String LOSS_LAYER = "loss";
 
     /** The network trained at task t, ending in its loss layer. */
-    ComputationGraphConfiguration online(int task);
+    default ComputationGraphConfiguration online(int task) {
+        return online(task, DataType.FLOAT);
+    }
+
+    /** The network of task t in another floating-point type (float64 for the network parity check). */
+    ComputationGraphConfiguration online(int task, DataType dataType);
 
     /** Adds the method's projector on encoder features h of width featureDim; returns its output vertex. */
     String addProjector(GraphBuilder g, String h, int featureDim, Regularizers reg);

@@ -83,43 +83,56 @@ public final class NetworkParity {
         if (mismatch.isPresent()) return failed(golden, mismatch.get());
 
         INDArray x = array(golden.input(), dataType);
-        INDArray outEval = net.output(false, x)[0].dup();
-
-        String output = net.getConfiguration().getNetworkOutputs().get(0);
-        INDArray outTrain = net.feedForward(new INDArray[] {x}, true, false).get(output).dup();
-        INDArray c = array(golden.outputWeights(), dataType);
-        Gradient gradient = net.backprop(c);
-        INDArray gradInput = net.inputGradient().dup();
-        Map<String, INDArray> grads = new LinkedHashMap<>();
-        gradient.gradientForVariable().forEach((k, v) -> grads.put(k, v.dup()));
+        Comparison cmp = new Comparison(dotWeights, golden);
+        Gradient gradient;
+        if (golden.isOnline()) {
+            // a training step: the loss layer's score and gradients, which DL4J's updater divides by the batch size
+            net.setInputs(x);
+            net.setLabels(array(golden.labels(), dataType));
+            net.computeGradientAndScore();
+            // again, keeping the gradient of the input, which computeGradientAndScore clears
+            net.feedForward(new INDArray[] {x}, true, false);
+            gradient = net.backpropFromLabels();
+            double n = x.size(0);
+            cmp.compare("output_train", "loss", golden.outputTrain(), Nd4j.create(new double[] {net.score()}));
+            cmp.compare("grad_input", "gradient of the views", golden.gradInput(), net.inputGradient().div(n));
+            cmp.compareGradients(net, golden, gradient, 1 / n);
+        } else {
+            INDArray outEval = net.output(false, x)[0].dup();
+            String output = net.getConfiguration().getNetworkOutputs().get(0);
+            INDArray outTrain = net.feedForward(new INDArray[] {x}, true, false).get(output).dup();
+            gradient = net.backprop(array(golden.outputWeights(), dataType));
+            cmp.compare("output_eval", "output (inference)", golden.outputEval(), outEval);
+            cmp.compare("output_train", "output (training)", golden.outputTrain(), outTrain);
+            cmp.compare("grad_input", "gradient of the input", golden.gradInput(), net.inputGradient());
+            cmp.compareGradients(net, golden, gradient, 1);
+        }
         // one training step's update of the running statistics, through DL4J's updater as in training
         new ComputationGraphUpdater(net).update(gradient, 0, 0, (int) x.size(0), LayerWorkspaceMgr.noWorkspaces());
         net.params().subi(gradient.gradient());
-
-        Comparison cmp = new Comparison(dotWeights, golden);
-        cmp.compare("output_eval", "output (inference)", golden.outputEval(), outEval);
-        cmp.compare("output_train", "output (training)", golden.outputTrain(), outTrain);
-        cmp.compare("grad_input", "gradient of the input", golden.gradInput(), gradInput);
         for (Parameter p : golden.parameters()) {
             Digest running = golden.running().get(p.key());
             if (running != null) {
                 cmp.compare("running", p.layer() + "/" + p.param(), running,
                         torchLayout(net.getLayer(p.layer()).getParam(p.param()), running.shape(), false));
-                continue;
             }
-            Digest expected = golden.grads().get(p.key());
-            INDArray actual = grads.get(p.key());
-            if (expected == null) return failed(golden, "no expected gradient for " + p.layer() + "/" + p.param());
-            if (actual == null) return failed(golden, "pnr-spark computed no gradient for " + p.layer() + "/" + p.param());
-            cmp.compare("grad", "gradient of " + p.layer() + "/" + p.param(), expected,
-                    torchLayout(actual, expected.shape(), isDenseWeights(net, p)));
         }
         if (cmp.problem != null) return failed(golden, cmp.problem);
         return new Outcome(golden, cmp.errors, cmp.worst, cmp.worstError, cmp.arrayErrors, Optional.empty());
     }
 
-    /** The network of the case, built by the production code, ending at the encoder's features or the head. */
+    /**
+     * The network of the case, built by the production code: ending at the encoder's features or the head, or the
+     * whole network a task trains, ending in its loss layer.
+     */
     static ComputationGraphConfiguration configuration(NetworkCase golden, DataType dataType) {
+        if (golden.isOnline()) {
+            ComputationGraphConfiguration conf = Methods.of(ConfigLoader.load(List.of(), golden.sets()))
+                    .online(golden.task(), dataType);
+            conf.setTrainingWorkspaceMode(WorkspaceMode.NONE);
+            conf.setInferenceWorkspaceMode(WorkspaceMode.NONE);
+            return conf;
+        }
         List<String> sets = new ArrayList<>(List.of("model.encoder=" + (golden.encoder() == null
                 ? EncoderKind.RESNET18_CIFAR.configName() : golden.encoder())));
         if (golden.method() != null) sets.add("method.name=" + golden.method());
@@ -240,11 +253,25 @@ public final class NetworkParity {
 
         Comparison(NetworkVectors.Rule dotWeights, NetworkCase golden) {
             this.dotWeights = dotWeights;
-            kindScale.put("output_eval", golden.outputEval().rms());
+            kindScale.put("output_eval", golden.outputEval() == null ? 0 : golden.outputEval().rms());
             kindScale.put("output_train", golden.outputTrain().rms());
             kindScale.put("grad_input", golden.gradInput().rms());
             kindScale.put("running", golden.running().values().stream().mapToDouble(Digest::rms).max().orElse(0));
             kindScale.put("grad", golden.grads().values().stream().mapToDouble(Digest::rms).max().orElse(0));
+        }
+
+        /** Every parameter's gradient, times {@code scale}; running statistics are compared after the step. */
+        void compareGradients(ComputationGraph net, NetworkCase golden, Gradient gradient, double scale) {
+            for (Parameter p : golden.parameters()) {
+                if (golden.running().containsKey(p.key())) continue;
+                Digest expected = golden.grads().get(p.key());
+                INDArray actual = gradient.gradientForVariable().get(p.key());
+                if (problem != null) return;
+                if (expected == null) problem = "no expected gradient for " + p.layer() + "/" + p.param();
+                else if (actual == null) problem = "pnr-spark computed no gradient for " + p.layer() + "/" + p.param();
+                else compare("grad", "gradient of " + p.layer() + "/" + p.param(), expected,
+                        torchLayout(actual.mul(scale), expected.shape(), isDenseWeights(net, p)));
+            }
         }
 
         void compare(String quantity, String what, Digest expected, INDArray actual) {
@@ -300,13 +327,19 @@ public final class NetworkParity {
             super(conf);
         }
 
+        /** The gradients of the output layer's loss, given the labels set. */
+        Gradient backpropFromLabels() {
+            calcBackpropGradients(false, false);
+            return gradient;
+        }
+
         Gradient backprop(INDArray outputGradient) {
             calcBackpropGradients(false, false, outputGradient);
             return gradient;
         }
 
         INDArray inputGradient() {
-            return getVertex("input").getEpsilon();
+            return getVertex(getConfiguration().getNetworkInputs().get(0)).getEpsilon().dup();
         }
     }
 }

@@ -18,6 +18,7 @@ import java.util.Map;
  */
 public final class NetworkVectors {
     static final String FORMAT = "pnr-spark network parity 1";
+    static final String ONLINE = "online";
 
     private NetworkVectors() {}
 
@@ -66,12 +67,19 @@ public final class NetworkVectors {
     }
 
     /**
-     * One network: an encoder ({@code encoder} set) or a part of a method's heads ({@code method}, {@code part}:
-     * projector, predictor or distill_predictor, and the {@code strategy} of the distill predictor).
+     * One network: an encoder ({@code encoder} set), a part of a method's heads ({@code method}, {@code part}:
+     * projector, predictor or distill_predictor, and the {@code strategy} of the distill predictor), or the
+     * {@code online} network a task trains, built from the configuration {@code sets} give, with its loss as the
+     * output and the frozen model's projections as the {@code labels} ({@code outputEval} is then null).
      */
     public record NetworkCase(String name, String network, String encoder, String method, String part,
-            String strategy, Filled input, Filled outputWeights, List<Parameter> parameters, Digest outputEval,
-            Digest outputTrain, Map<String, Digest> running, Digest gradInput, Map<String, Digest> grads) {
+            String strategy, int task, List<String> sets, Filled input, Filled labels, Filled outputWeights,
+            List<Parameter> parameters, Digest outputEval, Digest outputTrain, Map<String, Digest> running,
+            Digest gradInput, Map<String, Digest> grads) {
+        public boolean isOnline() {
+            return network.equals(ONLINE);
+        }
+
         @Override
         public String toString() {
             return name;
@@ -114,20 +122,25 @@ public final class NetworkVectors {
     private record Reader(String file) {
         NetworkCase networkCase(JsonNode c, String where) {
             String network = text(c, "network", where);
-            if (!network.equals("encoder") && !network.equals("head")) {
-                throw bad(where, "network", "\"encoder\" or \"head\", got \"" + network + "\"");
+            if (!List.of("encoder", "head", ONLINE).contains(network)) {
+                throw bad(where, "network", "\"encoder\", \"head\" or \"online\", got \"" + network + "\"");
             }
+            boolean online = network.equals(ONLINE);
             List<Parameter> parameters = new ArrayList<>();
             for (JsonNode p : field(c, "parameters", where)) {
                 parameters.add(new Parameter(text(p, "torch", where), text(p, "layer", where), text(p, "param", where),
                         new Filled(shape(p, where), rule(field(p, "rule", where), where))));
             }
             JsonNode expected = field(c, "expected", where);
+            List<String> sets = new ArrayList<>();
+            if (online) field(c, "sets", where).forEach(v -> sets.add(v.asText()));
             return new NetworkCase(text(c, "name", where), network, c.path("encoder").asText(null),
                     c.path("method").asText(null), c.path("part").asText(null), c.path("strategy").asText("pnr"),
+                    online ? (int) number(c, "task", where) : 0, sets,
                     filled(field(c, "input", where), where + " input"),
+                    online ? filled(field(c, "labels", where), where + " labels") : null,
                     filled(field(c, "output_weights", where), where + " output_weights"), parameters,
-                    digest(field(expected, "output_eval", where), where + " output_eval"),
+                    online ? null : digest(field(expected, "output_eval", where), where + " output_eval"),
                     digest(field(expected, "output_train", where), where + " output_train"),
                     digests(field(expected, "running", where), where + " running"),
                     digest(field(expected, "grad_input", where), where + " grad_input"),

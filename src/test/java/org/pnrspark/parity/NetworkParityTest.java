@@ -19,7 +19,8 @@ import static org.pnrspark.testutil.Cli.parity;
 
 /**
  * Every network against PyTorch (torchvision's ResNet-18, the small CNN and the heads as the reference defines them):
- * outputs in both modes, running statistics and gradients, from {@code src/test/python/network_parity.py}'s vectors.
+ * outputs in both modes, running statistics and gradients, from {@code src/test/python/network_parity.py}'s vectors;
+ * and whole training steps of task 1 (SimCLR under finetune, CaSSLe and PNR) against the PyTorch peer's.
  */
 class NetworkParityTest {
     private static final String RESOURCE = "/golden/networks-reference.json";
@@ -46,15 +47,16 @@ class NetworkParityTest {
         assertEquals(List.of("small-cnn-1x28x28", "small-cnn-3x32x32", "resnet18-cifar-3x32x32",
                 "resnet18-imagenet-3x64x64", "simclr-projector", "mocov2plus-projector", "byol-projector",
                 "byol-predictor", "barlow-projector", "vicreg-projector", "simclr-distill-predictor",
-                "mocov2plus-pnr-distill-predictor"), names);
+                "mocov2plus-pnr-distill-predictor", "simclr-finetune-task1", "simclr-cassle-task1",
+                "simclr-pnr-task1"), names);
     }
 
     @Test
     void everyNetworkEqualsPyTorchsInFloat64(@TempDir Path dir) throws IOException {
         Cli.Outcome o = parity("--networks", copy(dir).toString());
         assertEquals(0, o.code(), o.out() + o.err());
-        assertEquals(1 + 12 + 1, o.out().lines().count(), "header, a line per network, summary: " + o.out());
-        assertTrue(o.out().contains("12 networks (float64): 12 passed, 0 failed (tolerance 1.0e-06"), o.out());
+        assertEquals(1 + 15 + 1, o.out().lines().count(), "header, a line per network, summary: " + o.out());
+        assertTrue(o.out().contains("15 networks (float64): 15 passed, 0 failed (tolerance 1.0e-06"), o.out());
     }
 
     /**
@@ -67,7 +69,10 @@ class NetworkParityTest {
         for (NetworkVectors.NetworkCase c : vectors.cases()) {
             if (c.name().startsWith("resnet18")) continue;
             NetworkParity.Outcome o = NetworkParity.check(c, vectors.dotWeights(), DataType.FLOAT);
-            assertTrue(o.passes(1e-3), c.name() + ": " + o.problem().orElse(o.worst() + " " + o.worstError()));
+            // in a whole training step, the gradient of g's first bias (zero up to rounding: batch norm follows it)
+            // carries float32's rounding of the loss, about 1e-3 of the largest gradient; the others agree to 2e-5
+            double tol = c.isOnline() ? 5e-3 : 1e-3;
+            assertTrue(o.passes(tol), c.name() + ": " + o.problem().orElse(o.worst() + " " + o.worstError()));
         }
     }
 
@@ -83,8 +88,30 @@ class NetworkParityTest {
         Files.writeString(tampered, text.substring(0, start) + (scale * 1.0001) + text.substring(end));
         Cli.Outcome o = parity("--networks", tampered.toString());
         assertEquals(1, o.code(), o.out());
-        assertTrue(o.out().contains("12 networks (float64): 11 passed, 1 failed"), o.out());
+        assertTrue(o.out().contains("15 networks (float64): 14 passed, 1 failed"), o.out());
         assertTrue(o.out().lines().anyMatch(l -> l.startsWith("small-cnn-1x28x28") && l.contains("FAIL")), o.out());
+    }
+
+    /**
+     * The task-1 training steps are PyTorch's objective as well as its networks: the CaSSLe step's vectors fail when
+     * pnr-spark builds PNR's objective (the same networks) or fine-tuning's (no distill predictor) from them.
+     */
+    @Test
+    void aTrainingStepWithAnotherObjectiveFails() {
+        NetworkVectors.NetworkCase cassle = vectors.cases().stream()
+                .filter(c -> c.name().equals("simclr-cassle-task1")).findFirst().orElseThrow();
+        assertTrue(NetworkParity.check(cassle, vectors.dotWeights(), DataType.DOUBLE).passes(1e-6));
+        for (String other : List.of("pnr", "finetune")) {
+            List<String> sets = cassle.sets().stream()
+                    .map(s -> s.equals("continual.strategy=cassle") ? "continual.strategy=" + other : s).toList();
+            assertTrue(sets.contains("continual.strategy=" + other), sets.toString());
+            NetworkVectors.NetworkCase swapped = new NetworkVectors.NetworkCase(cassle.name(), cassle.network(),
+                    cassle.encoder(), cassle.method(), cassle.part(), other, cassle.task(), sets, cassle.input(),
+                    cassle.labels(), cassle.outputWeights(), cassle.parameters(), cassle.outputEval(),
+                    cassle.outputTrain(), cassle.running(), cassle.gradInput(), cassle.grads());
+            NetworkParity.Outcome o = NetworkParity.check(swapped, vectors.dotWeights(), DataType.DOUBLE);
+            assertFalse(o.passes(1e-2), other + ": " + o.problem().orElse(o.worst() + " " + o.worstError()));
+        }
     }
 
     @Test
@@ -122,5 +149,11 @@ class NetworkParityTest {
         assertTrue(missing.err().contains("case 0 (small-cnn-1x28x28): field \"output_weights\": expected a value"),
                 missing.err());
         assertFalse(missing.err().contains("Exception"), missing.err());
+        Path noLabels = dir.resolve("no-labels.json");
+        Files.writeString(noLabels, text.replaceFirst("\"labels\"", "\"label\""));
+        Cli.Outcome step = parity("--networks", noLabels.toString());
+        assertEquals(2, step.code());
+        assertTrue(step.err().contains("case 12 (simclr-finetune-task1): field \"labels\": expected a value"),
+                step.err());
     }
 }
