@@ -12,11 +12,11 @@ and PyTorch computes:
   - running:      the updated running mean and variance of every batch norm;
   - grad_input, grad: the gradients of L = sum(C * output_train) with respect to the input and every parameter.
 
-The "online" cases are whole training steps: the network a task trains (encoder, projector and the continual
-strategy's distill predictor g) and its objective, computed by the PyTorch peer (tools/torch_fmnist_cssl.py, its
-Model and losses, written from the reference's specification) on two views, with the frozen model's projections
-[f1 | f2] filled by a rule as the labels. Their output is the loss (weight 1), so grad and grad_input are the
-gradients of the training objective, as the optimizer sees them.
+The "online" cases are task 1's training objective: the network the task trains (encoder, projector and the
+continual strategy's distill predictor g) and its loss, computed by the PyTorch peer (tools/torch_fmnist_cssl.py,
+its Model and losses, written from the reference's specification; its SHA-256 is recorded too) on two views, with
+the frozen model's projections [f1 | f2] filled by a rule as the labels. Their output is the loss (weight 1), so
+grad and grad_input are the gradients the optimizer receives; the optimizer itself is not run.
 
 Arrays are stored as digests (see README, "Checking the networks against the reference"): all values of arrays
 of up to FULL elements; for larger ones the values at SAMPLES listed indices, their sum and their dot product
@@ -163,16 +163,25 @@ CASES = [
          *bn_mlp(128, 2048, 128, "distill_")), [16, 128]),
 ]
 
-# Whole training steps at task 1 of Fashion-MNIST's small CNN and SimCLR, as conf/fmnist-drift.conf trains them: the
-# configuration each builds (pnr-spark's keys), the peer's arguments, the input shape ([N, 2 views, 28, 28]).
-FMNIST_SIMCLR = ["data.dataset=fashion-mnist", "model.encoder=small-cnn", "method.name=simclr",
-                 "simclr.proj_hidden_dim=512", "simclr.proj_output_dim=128", "simclr.distill_proj_hidden_dim=512",
-                 "simclr.temperature=0.2", "simclr.distill_temperature=0.2", "optim.weight_decay=0"]
+# The task-1 training objective of SimCLR on Fashion-MNIST's small CNN under each strategy (conf/fmnist-drift.conf's
+# networks), with the settings in pnr-spark's keys and the peer's arguments from one table. The two temperatures and
+# distill_lamb differ from each other and from 1, so that a loss reading the wrong one, or a term missing its weight,
+# fails. Weight decay is the optimizer's (not compared here), off so that DL4J's score is the loss alone.
+STEP_SETTINGS = [  # (pnr-spark key, peer argument, value)
+    ("simclr.proj_hidden_dim", "--proj-hidden-dim", 512),
+    ("simclr.proj_output_dim", "--proj-output-dim", 128),
+    ("simclr.distill_proj_hidden_dim", "--distill-proj-hidden-dim", 512),
+    ("simclr.temperature", "--temperature", 0.2),
+    ("simclr.distill_temperature", "--distill-temperature", 0.3),
+    ("simclr.distill_lamb", "--distill-lamb", 0.7),
+]
+STEP_SETS = ["data.dataset=fashion-mnist", "model.encoder=small-cnn", "method.name=simclr", "optim.weight_decay=0"]
 ONLINE_CASES = [
-    (f"simclr-{strategy}-task1", {"network": "online", "encoder": "small-cnn", "method": "simclr",
-                                  "strategy": strategy, "task": 1,
-                                  "sets": FMNIST_SIMCLR + [f"continual.strategy={strategy}"]},
-     ["--method", "simclr", "--strategy", strategy], [16, 2, 28, 28])
+    (f"simclr-{strategy}-task1", {"network": "online", "task": 1,
+                                  "sets": STEP_SETS + [f"{k}={v}" for k, _, v in STEP_SETTINGS]
+                                  + [f"continual.strategy={strategy}"]},
+     ["--method", "simclr", "--strategy", strategy] + [str(x) for _, a, v in STEP_SETTINGS for x in (a, v)],
+     [16, 2, 28, 28])
     for strategy in ["finetune", "cassle", "pnr"]
 ]
 
@@ -229,15 +238,7 @@ def case(name, spec, build, input_shape, ordinal):
     c = fill(list(out_train.shape), weights_rule)
     (c * out_train).sum().backward()
 
-    running = {}
-    grads = {}
-    for p in parameters:
-        key = p["layer"] + "/" + p["param"]
-        t = net.get_parameter(p["torch"]) if p["param"] not in ("mean", "var") else net.get_buffer(p["torch"])
-        if p["param"] in ("mean", "var"):
-            running[key] = digest(t)
-        else:
-            grads[key] = digest(t.grad)
+    running, grads = expected_running_and_grads(net, parameters)
     return {"name": name, **spec, "input": {"shape": input_shape, "rule": input_rule(ordinal)},
             "output_weights": {"shape": list(out_train.shape), "rule": weights_rule},
             "parameters": parameters,
@@ -245,28 +246,47 @@ def case(name, spec, build, input_shape, ordinal):
                          "grad_input": digest(x.grad), "grad": grads}}
 
 
+PEER = os.path.join("tools", "torch_fmnist_cssl.py")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..")
+
+
 def peer():
     """tools/torch_fmnist_cssl.py, the PyTorch peer, as a module."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools", "torch_fmnist_cssl.py")
-    spec = importlib.util.spec_from_file_location("torch_fmnist_cssl", path)
+    spec = importlib.util.spec_from_file_location("torch_fmnist_cssl", os.path.join(ROOT, PEER))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 class FrozenOutputs(nn.Module):
-    """Stands in for the frozen previous model: its projections of each view are given, [f1 | f2]."""
+    """Stands in for the frozen previous model: its projections of view 1 and view 2 are given, [f1 | f2]."""
 
-    def __init__(self, x1, f1, f2):
+    def __init__(self, x1, x2, f1, f2):
         super().__init__()
-        self.x1, self.f1, self.f2 = x1, f1, f2
+        self.x1, self.x2, self.f1, self.f2 = x1, x2, f1, f2
 
     def forward(self, x):
-        return self.f1 if x is self.x1 else self.f2
+        if x is self.x1:
+            return self.f1
+        if x is self.x2:
+            return self.f2
+        raise ValueError("the peer's frozen model was called on a tensor that is neither view")
+
+
+def expected_running_and_grads(net, parameters):
+    """The running statistics and the gradients of every parameter, digested, by pnr-spark's "layer/param"."""
+    running, grads = {}, {}
+    for p in parameters:
+        key = p["layer"] + "/" + p["param"]
+        if p["param"] in ("mean", "var"):
+            running[key] = digest(net.get_buffer(p["torch"]))
+        else:
+            grads[key] = digest(net.get_parameter(p["torch"]).grad)
+    return running, grads
 
 
 def online_case(name, spec, peer_args, input_shape, ordinal, torch_peer):
-    """One training step of the peer's Model at the case's task: the loss and its gradients."""
+    """The peer's Model at the case's task: the loss of one minibatch and its gradients, in training mode."""
     argv, sys.argv = sys.argv, ["torch_fmnist_cssl.py"] + peer_args
     try:
         args = torch_peer.arguments()
@@ -274,10 +294,10 @@ def online_case(name, spec, peer_args, input_shape, ordinal, torch_peer):
         sys.argv = argv
     model = torch_peer.Model(args)
     model.start_task(spec["task"])
-    parts = {"encoder": (model.encoder, {f"{3 * i}": f"enc_conv{i + 1}" for i in range(4)}
-                         | {f"{3 * i + 1}": f"enc_bn{i + 1}" for i in range(4)}),
-             "proj": (model.proj, {"0": "proj_fc1", "2": "proj_fc2"}),
-             "g": (model.g, {"0": "distill_fc1", "1": "distill_bn", "3": "distill_fc2"})}
+    dim, hidden = args.proj_output_dim, args.proj_hidden_dim
+    parts = {"encoder": (model.encoder, small_cnn(1)[1]),
+             "proj": (model.proj, linear_relu_linear(torch_peer.FEATURES, hidden, dim, "proj_")[1]),
+             "g": (model.g, bn_mlp(dim, args.distill_proj_hidden_dim, dim, "distill_")[1])}
     net = nn.Module()
     names = {}
     for part, (module, layer_names) in parts.items():
@@ -288,24 +308,17 @@ def online_case(name, spec, peer_args, input_shape, ordinal, torch_peer):
     parameters = fill_parameters(net, names)
 
     views = fill(input_shape, input_rule(ordinal)).requires_grad_(True)
-    dim = args.proj_output_dim
-    labels_rule = rule(0.0, 1.0, 0.53, 0.4, 0.003)
-    labels = fill([input_shape[0], 2 * dim], labels_rule)
     x1, x2 = views[:, 0:1], views[:, 1:2]
+    labels_rule = rule(0.0, 1.0, 0.53, 0.4, 0.003)
+    # the frozen model's [f1 | f2]; without one, the single unused column pnr-spark's loss layer takes
+    labels = fill([input_shape[0], 2 * dim if model.frozen is not None else 1], labels_rule)
     if model.frozen is not None:
-        model.frozen = FrozenOutputs(x1, labels[:, :dim], labels[:, dim:])
+        model.frozen = FrozenOutputs(x1, x2, labels[:, :dim], labels[:, dim:])
     for m in model.trained():
         m.train()
     loss = model.loss(x1, x2)
     loss.backward()
-
-    running, grads = {}, {}
-    for p in parameters:
-        key = p["layer"] + "/" + p["param"]
-        if p["param"] in ("mean", "var"):
-            running[key] = digest(net.get_buffer(p["torch"]))
-        else:
-            grads[key] = digest(net.get_parameter(p["torch"]).grad)
+    running, grads = expected_running_and_grads(net, parameters)
     return {"name": name, **spec, "input": {"shape": input_shape, "rule": input_rule(ordinal)},
             "labels": {"shape": list(labels.shape), "rule": labels_rule},
             "output_weights": {"shape": [1], "rule": rule(1.0, 0.0, 0.0, 0.0)},
@@ -314,9 +327,10 @@ def online_case(name, spec, peer_args, input_shape, ordinal, torch_peer):
                          "grad_input": digest(views.grad), "grad": grads}}
 
 
-def own_sha256():
-    """SHA-256 of this script, recorded in the file it writes (GoldenFilesTest checks it against the script)."""
-    with open(__file__, "rb") as f:
+def sha256(path):
+    """SHA-256 of a file: this script's and the peer's are recorded in the file it writes (GoldenFilesTest checks
+    them against the files as they are)."""
+    with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
 
 
@@ -325,7 +339,8 @@ def main():
     torch_peer = peer()
     cases += [online_case(n, s, a, shape, len(CASES) + i, torch_peer) for i, (n, s, a, shape) in enumerate(ONLINE_CASES)]
     json.dump({"format": "pnr-spark network parity 1", "dtype": "float64",
-               "generator": "src/test/python/network_parity.py", "generator_sha256": own_sha256(),
+               "generator": "src/test/python/network_parity.py", "generator_sha256": sha256(__file__),
+               "peer": PEER, "peer_sha256": sha256(os.path.join(ROOT, PEER)),
                "torch": torch.__version__, "torchvision": torchvision.__version__,
                "digest": {"full": FULL, "samples": SAMPLES, "dot": DOT},
                "cases": cases}, sys.stdout, indent=None, separators=(",", ":"))

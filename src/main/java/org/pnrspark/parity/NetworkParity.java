@@ -38,7 +38,10 @@ import java.util.TreeSet;
  * Compares one of pnr-spark's networks with PyTorch's, for weights, running statistics and input given by the
  * closed-form rule of a network parity case: the output in inference mode (running statistics) and in training mode
  * (batch statistics), the running statistics after one training step, and the gradients of L = Σ C ⊙ output with
- * respect to the input and every parameter.
+ * respect to the input and every parameter. For a training objective ({@link NetworkCase#isOnline}), the whole
+ * network a task trains with its labels given: the loss (in the "output (training)" column), its gradients with
+ * respect to the views and every parameter as the optimizer receives them, and the running statistics after the
+ * step; the optimizer's update itself is not compared.
  *
  * <p>The network is built by the same code that builds the trained networks ({@link Encoders},
  * {@link SslMethod#addProjector} and the other heads), in the requested floating-point type; the running statistics
@@ -127,11 +130,13 @@ public final class NetworkParity {
      */
     static ComputationGraphConfiguration configuration(NetworkCase golden, DataType dataType) {
         if (golden.isOnline()) {
-            ComputationGraphConfiguration conf = Methods.of(ConfigLoader.load(List.of(), golden.sets()))
-                    .online(golden.task(), dataType);
-            conf.setTrainingWorkspaceMode(WorkspaceMode.NONE);
-            conf.setInferenceWorkspaceMode(WorkspaceMode.NONE);
-            return conf;
+            SslMethod method = Methods.of(ConfigLoader.load(List.of(), golden.sets()));
+            long[] labels = golden.labels().shape();
+            if (labels.length != 2 || labels[1] != method.targetWidth(golden.task())) {
+                throw new IllegalArgumentException("the labels are " + Arrays.toString(labels) + ", task "
+                        + golden.task() + "'s network takes [N, " + method.targetWidth(golden.task()) + "]");
+            }
+            return withoutWorkspaces(method.online(golden.task(), dataType));
         }
         List<String> sets = new ArrayList<>(List.of("model.encoder=" + (golden.encoder() == null
                 ? EncoderKind.RESNET18_CIFAR.configName() : golden.encoder())));
@@ -159,7 +164,10 @@ public final class NetworkParity {
             };
             if (output == null) throw new IllegalArgumentException(golden.method() + " has no " + golden.part());
         }
-        ComputationGraphConfiguration conf = g.setOutputs(output).build();
+        return withoutWorkspaces(g.setOutputs(output).build());
+    }
+
+    private static ComputationGraphConfiguration withoutWorkspaces(ComputationGraphConfiguration conf) {
         conf.setTrainingWorkspaceMode(WorkspaceMode.NONE);
         conf.setInferenceWorkspaceMode(WorkspaceMode.NONE);
         return conf;

@@ -70,7 +70,8 @@ public final class NetworkVectors {
      * One network: an encoder ({@code encoder} set), a part of a method's heads ({@code method}, {@code part}:
      * projector, predictor or distill_predictor, and the {@code strategy} of the distill predictor), or the
      * {@code online} network a task trains, built from the configuration {@code sets} give, with its loss as the
-     * output and the frozen model's projections as the {@code labels} ({@code outputEval} is then null).
+     * output and the frozen model's projections as the {@code labels} ({@code outputEval} and {@code strategy} are
+     * then null: the strategy is in the sets).
      */
     public record NetworkCase(String name, String network, String encoder, String method, String part,
             String strategy, int task, List<String> sets, Filled input, Filled labels, Filled outputWeights,
@@ -78,6 +79,12 @@ public final class NetworkVectors {
             Digest gradInput, Map<String, Digest> grads) {
         public boolean isOnline() {
             return network.equals(ONLINE);
+        }
+
+        /** The same case with other configuration overrides (for a training objective built otherwise). */
+        public NetworkCase withSets(List<String> otherSets) {
+            return new NetworkCase(name, network, encoder, method, part, strategy, task, otherSets, input, labels,
+                    outputWeights, parameters, outputEval, outputTrain, running, gradInput, grads);
         }
 
         @Override
@@ -132,11 +139,10 @@ public final class NetworkVectors {
                         new Filled(shape(p, where), rule(field(p, "rule", where), where))));
             }
             JsonNode expected = field(c, "expected", where);
-            List<String> sets = new ArrayList<>();
-            if (online) field(c, "sets", where).forEach(v -> sets.add(v.asText()));
             return new NetworkCase(text(c, "name", where), network, c.path("encoder").asText(null),
-                    c.path("method").asText(null), c.path("part").asText(null), c.path("strategy").asText("pnr"),
-                    online ? (int) number(c, "task", where) : 0, sets,
+                    c.path("method").asText(null), c.path("part").asText(null),
+                    online ? null : c.path("strategy").asText("pnr"), online ? task(c, where) : 0,
+                    online ? sets(c, where) : List.of(),
                     filled(field(c, "input", where), where + " input"),
                     online ? filled(field(c, "labels", where), where + " labels") : null,
                     filled(field(c, "output_weights", where), where + " output_weights"), parameters,
@@ -145,6 +151,29 @@ public final class NetworkVectors {
                     digests(field(expected, "running", where), where + " running"),
                     digest(field(expected, "grad_input", where), where + " grad_input"),
                     digests(field(expected, "grad", where), where + " grad"));
+        }
+
+        /** A training objective's task: an integer, 1 or more (task 0 has no frozen model to check against). */
+        int task(JsonNode c, String where) {
+            JsonNode t = field(c, "task", where);
+            if (!t.canConvertToInt() || !t.isIntegralNumber() || t.asInt() < 1) {
+                throw bad(where, "task", "an integer of 1 or more, got " + t);
+            }
+            return t.asInt();
+        }
+
+        /** A training objective's configuration: an array of "key=value" overrides. */
+        List<String> sets(JsonNode c, String where) {
+            JsonNode a = field(c, "sets", where);
+            if (!a.isArray()) throw bad(where, "sets", "an array of \"key=value\" strings, got " + a);
+            List<String> sets = new ArrayList<>();
+            for (JsonNode v : a) {
+                if (!v.isTextual() || !v.asText().contains("=")) {
+                    throw bad(where, "sets", "an array of \"key=value\" strings, got the element " + v);
+                }
+                sets.add(v.asText());
+            }
+            return List.copyOf(sets);
         }
 
         Filled filled(JsonNode n, String where) {

@@ -2,6 +2,7 @@ package org.pnrspark.parity;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.pnrspark.util.Storage;
@@ -31,5 +32,17 @@ class GoldenFilesTest {
         String actual = HexFormat.of().formatHex(Storage.sha256().digest(Files.readAllBytes(Path.of(generator))));
         assertEquals(actual, recorded, name + " was not made by " + generator + " as it is now: make it again ("
                 + "the command is at the top of the script)");
+    }
+
+    /** The network file's training objectives are the PyTorch peer's: it records the peer's SHA-256 as well. */
+    @Test
+    void theNetworkFileRecordsTheSha256OfThePeerItsTrainingObjectivesComeFrom() throws IOException {
+        JsonNode root = new ObjectMapper().readTree(Path.of("src/test/resources/golden/networks-reference.json")
+                .toFile());
+        Path peer = Path.of(root.path("peer").asText());
+        assertTrue(peer.startsWith("tools") && Files.isRegularFile(peer), "the peer " + peer + " is in the repository");
+        String actual = HexFormat.of().formatHex(Storage.sha256().digest(Files.readAllBytes(peer)));
+        assertEquals(actual, root.path("peer_sha256").asText(), "networks-reference.json was not made with " + peer
+                + " as it is now: make it again (the command is at the top of src/test/python/network_parity.py)");
     }
 }
