@@ -641,7 +641,8 @@ METHOD_DEFAULTS = {
 }
 
 
-def arguments():
+def arguments(argv=None):
+    """The run's settings from argv (the command line when None)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--max-per-class", type=int, default=0)
@@ -695,7 +696,7 @@ def arguments():
     ap.add_argument("--out", default="")
     ap.add_argument("--check-losses", default="", metavar="FILE",
                     help="first check the losses against golden vectors (src/test/resources/golden/losses-reference.json)")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     defaults = {"tau_base": 0.99, "tau_final": 1.0, "distill_lamb": 1.0, "negative_lamb": 1.0,
                 "crop_min_scale": 0.2, "solarize": [0.0, 0.2]}
     defaults.update(METHOD_DEFAULTS[args.method])

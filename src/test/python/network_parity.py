@@ -287,11 +287,7 @@ def expected_running_and_grads(net, parameters):
 
 def online_case(name, spec, peer_args, input_shape, ordinal, torch_peer):
     """The peer's Model at the case's task: the loss of one minibatch and its gradients, in training mode."""
-    argv, sys.argv = sys.argv, ["torch_fmnist_cssl.py"] + peer_args
-    try:
-        args = torch_peer.arguments()
-    finally:
-        sys.argv = argv
+    args = torch_peer.arguments(peer_args)
     model = torch_peer.Model(args)
     model.start_task(spec["task"])
     dim, hidden = args.proj_output_dim, args.proj_hidden_dim

@@ -1,6 +1,7 @@
 package org.pnrspark.parity;
 
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -90,14 +91,11 @@ public final class NetworkParity {
         Gradient gradient;
         if (golden.isOnline()) {
             // a training step: the loss layer's score and gradients, which DL4J's updater divides by the batch size
-            net.setInputs(x);
             net.setLabels(array(golden.labels(), dataType));
-            net.computeGradientAndScore();
-            // again, keeping the gradient of the input, which computeGradientAndScore clears
             net.feedForward(new INDArray[] {x}, true, false);
             gradient = net.backpropFromLabels();
             double n = x.size(0);
-            cmp.compare("output_train", "loss", golden.outputTrain(), Nd4j.create(new double[] {net.score()}));
+            cmp.compare("output_train", "loss", golden.outputTrain(), Nd4j.create(new double[] {net.loss()}));
             cmp.compare("grad_input", "gradient of the views", golden.gradInput(), net.inputGradient().div(n));
             cmp.compareGradients(net, golden, gradient, 1 / n);
         } else {
@@ -335,10 +333,18 @@ public final class NetworkParity {
             super(conf);
         }
 
-        /** The gradients of the output layer's loss, given the labels set. */
+        /**
+         * The gradients of the output layer's loss, given the labels set, keeping the gradient of the input (which
+         * computeGradientAndScore clears).
+         */
         Gradient backpropFromLabels() {
             calcBackpropGradients(false, false);
             return gradient;
+        }
+
+        /** The output layer's loss after {@link #backpropFromLabels}, which handed it its labels. */
+        double loss() {
+            return ((IOutputLayer) getOutputLayer(0)).computeScore(0, true, LayerWorkspaceMgr.noWorkspaces());
         }
 
         Gradient backprop(INDArray outputGradient) {

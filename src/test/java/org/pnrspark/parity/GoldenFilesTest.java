@@ -29,9 +29,8 @@ class GoldenFilesTest {
         assertTrue(generator.startsWith("src/test/python/") && Files.isRegularFile(Path.of(generator)),
                 name + ": its generator " + generator + " is in the repository");
         String recorded = root.path("generator_sha256").asText();
-        String actual = HexFormat.of().formatHex(Storage.sha256().digest(Files.readAllBytes(Path.of(generator))));
-        assertEquals(actual, recorded, name + " was not made by " + generator + " as it is now: make it again ("
-                + "the command is at the top of the script)");
+        assertEquals(sha256(Path.of(generator)), recorded, name + " was not made by " + generator
+                + " as it is now: make it again (the command is at the top of the script)");
     }
 
     /** The network file's training objectives are the PyTorch peer's: it records the peer's SHA-256 as well. */
@@ -41,8 +40,11 @@ class GoldenFilesTest {
                 .toFile());
         Path peer = Path.of(root.path("peer").asText());
         assertTrue(peer.startsWith("tools") && Files.isRegularFile(peer), "the peer " + peer + " is in the repository");
-        String actual = HexFormat.of().formatHex(Storage.sha256().digest(Files.readAllBytes(peer)));
-        assertEquals(actual, root.path("peer_sha256").asText(), "networks-reference.json was not made with " + peer
-                + " as it is now: make it again (the command is at the top of src/test/python/network_parity.py)");
+        assertEquals(sha256(peer), root.path("peer_sha256").asText(), "networks-reference.json was not made with "
+                + peer + " as it is now: make it again (its command is at the top of network_parity.py)");
+    }
+
+    private static String sha256(Path file) throws IOException {
+        return HexFormat.of().formatHex(Storage.sha256().digest(Files.readAllBytes(file)));
     }
 }
